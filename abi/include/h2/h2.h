@@ -225,6 +225,416 @@ H2_EXTERN int h2_hpack_decoder_next_header(h2_hpack_decoder *dec,
 H2_EXTERN size_t h2_hpack_decoder_table_size(const h2_hpack_decoder *dec);
 H2_EXTERN size_t h2_hpack_encoder_table_size(const h2_hpack_encoder *enc);
 
+
+/* ==== Connections ========================================================
+ *
+ * An HTTP/2 connection as a state machine (RFC 9113), with the semantics of
+ * the Python h2 package (4.x). Bytes received go in with h2_conn_receive();
+ * what happened comes out as events from h2_conn_next_event(); actions
+ * (send headers, data, reset, ping, settings, ...) append frames to an
+ * output buffer read with h2_conn_data_to_send() or h2_conn_peek_data() +
+ * h2_conn_consume_data(). Nothing is ever sent implicitly by a clock: the
+ * library reads no clock; rate limits use the time passed to
+ * h2_conn_receive().
+ *
+ * Errors of the peer: h2_conn_receive() returns the error of the first
+ * connection error (H2_ERR_PROTOCOL, H2_ERR_FLOW_CONTROL, ...), after the
+ * engine has queued the GOAWAY RFC 9113 and h2 prescribe and a
+ * H2_EV_CONNECTION_TERMINATED event; the connection is then closed and
+ * ignores further input. Stream errors of the peer reset the stream
+ * (RST_STREAM queued, H2_EV_STREAM_RESET with remote_reset 0) and do not
+ * fail the call. Errors of the caller (an action not allowed now) return
+ * the code and change nothing. h2_conn_last_error() gives detail text. */
+
+typedef struct h2_config h2_config;
+typedef struct h2_conn h2_conn;
+typedef struct h2_event h2_event;
+
+/* Sides. */
+#define H2_SIDE_CLIENT 0
+#define H2_SIDE_SERVER 1
+
+/* Options of h2_config_set(): booleans are 0/1. Defaults in brackets. */
+enum {
+  /* Python h2's H2Configuration switches. */
+  H2_OPT_VALIDATE_OUTBOUND_HEADERS = 1,  /* [1] */
+  H2_OPT_NORMALIZE_OUTBOUND_HEADERS = 2, /* [1] lowercase names, strip
+                                            whitespace, mark sensitive */
+  H2_OPT_SPLIT_OUTBOUND_COOKIES = 3,     /* [0] */
+  H2_OPT_VALIDATE_INBOUND_HEADERS = 4,   /* [1] */
+  H2_OPT_NORMALIZE_INBOUND_HEADERS = 5,  /* [1] join cookies */
+  H2_OPT_HPACK_POLICY = 6,               /* [H2_HPACK_POLICY_COMPACT] */
+  /* Limits against abuse. Exceeding one ends the connection with
+   * GOAWAY(ENHANCE_YOUR_CALM) (or the code RFC 9113 prescribes) and
+   * H2_ERR_DENIAL_OF_SERVICE (or the matching error). */
+  H2_OPT_MAX_HEADER_LIST_SIZE = 20,     /* [65536] advertised and enforced */
+  H2_OPT_MAX_FIELD_SIZE = 21,           /* [65536] one name or value */
+  H2_OPT_MAX_CONTINUATION_FRAMES = 22,  /* [8] per header block */
+  H2_OPT_MAX_CONCURRENT_STREAMS = 23,   /* [100] advertised and enforced */
+  H2_OPT_MAX_SETTINGS_ENTRIES = 24,     /* [32] per SETTINGS frame */
+  H2_OPT_MAX_QUEUED_ACKS = 25,          /* [1000] PING/SETTINGS ACKs unsent */
+  H2_OPT_MAX_QUEUED_CONTROL = 26,       /* [5000] non-DATA frames unsent */
+  H2_OPT_RST_RATE_BURST = 27,           /* [1000] received RST_STREAM */
+  H2_OPT_RST_RATE_PER_SEC = 28,         /* [33] */
+  H2_OPT_GLITCH_RATE_BURST = 29,        /* [10000] peer-caused errors, empty
+                                           frames, PRIORITY, stray frames */
+  H2_OPT_GLITCH_RATE_PER_SEC = 30,      /* [330] */
+  H2_OPT_MAX_RESERVED_STREAMS = 31,     /* [200] pushed, not yet opened */
+  H2_OPT_MAX_CLOSED_STREAMS = 32        /* [1000] closed streams remembered
+                                           to answer late frames as h2 does */
+};
+
+/* Create a configuration for one side with the defaults above and the
+ * initial local settings of h2 (HEADER_TABLE_SIZE 4096, ENABLE_PUSH 1 for a
+ * client and 0 for a server, INITIAL_WINDOW_SIZE 65535, MAX_FRAME_SIZE
+ * 16384, ENABLE_CONNECT_PROTOCOL 0, MAX_CONCURRENT_STREAMS 100,
+ * MAX_HEADER_LIST_SIZE 65536). Errors: H2_ERR_INVALID_ARGUMENT,
+ * H2_ERR_NOMEM. Since 1.0. */
+H2_EXTERN int h2_config_new(h2_config **out, int side);
+H2_EXTERN void h2_config_free(h2_config *cfg);
+
+/* Set or read an H2_OPT_* option. Errors: H2_ERR_INVALID_ARGUMENT (unknown
+ * option, value out of range). Since 1.0. */
+H2_EXTERN int h2_config_set(h2_config *cfg, int option, uint64_t value);
+H2_EXTERN int h2_config_get(const h2_config *cfg, int option, uint64_t *out);
+
+/* Set an initial local setting, sent by h2_conn_initiate() (like replacing
+ * h2's local_settings before initiate_connection()). Errors:
+ * H2_ERR_INVALID_SETTINGS_VALUE (value out of its RFC 9113 range),
+ * H2_ERR_INVALID_ARGUMENT. Since 1.0. */
+H2_EXTERN int h2_config_set_setting(h2_config *cfg, uint16_t id,
+                                    uint32_t value);
+
+/* Use this allocator for connections made from cfg (copied). NULL restores
+ * the C library's. Errors: H2_ERR_INVALID_ARGUMENT. Since 1.0. */
+H2_EXTERN int h2_config_set_allocator(h2_config *cfg,
+                                      const h2_allocator *alloc);
+
+/* Create a connection; cfg is copied and may be freed afterwards. The
+ * connection is idle until h2_conn_initiate(). Errors:
+ * H2_ERR_INVALID_ARGUMENT, H2_ERR_NOMEM. Since 1.0. */
+H2_EXTERN int h2_conn_new(h2_conn **out, const h2_config *cfg);
+H2_EXTERN void h2_conn_free(h2_conn *conn);
+
+/* Detail of the last error of this connection (a failed call or the
+ * connection error that closed it); "" if none. Borrowed: valid until the
+ * next call on conn. Since 1.0. */
+H2_EXTERN const char *h2_conn_last_error(const h2_conn *conn);
+
+/* Connection states, as h2's ConnectionState. */
+enum {
+  H2_CONN_IDLE = 0,
+  H2_CONN_CLIENT_OPEN = 1,
+  H2_CONN_SERVER_OPEN = 2,
+  H2_CONN_CLOSED = 3
+};
+/* As h2's state machine: IDLE until the first HEADERS is sent (then
+ * CLIENT_OPEN) or received (then SERVER_OPEN); h2_conn_initiate() leaves it
+ * IDLE; CLOSED after a GOAWAY either way or a connection error. */
+H2_EXTERN int h2_conn_state(const h2_conn *conn);
+
+/* Start the connection: a client queues the preface and its SETTINGS, a
+ * server its SETTINGS. Errors: H2_ERR_PROTOCOL (already initiated). */
+H2_EXTERN int h2_conn_initiate(h2_conn *conn);
+
+/* Start a connection upgraded from HTTP/1.1 (RFC 7540 §3.2, h2's
+ * initiate_upgrade_connection). Client: settings_header is NULL; writes
+ * the base64url HTTP2-Settings value for the upgrade request into out
+ * (*out_len bytes) and opens stream 1 half-closed (local). Server:
+ * settings_header is the client's HTTP2-Settings value, which is applied as
+ * the remote settings; stream 1 is opened half-closed (remote); out may be
+ * NULL. Both queue the connection start as h2_conn_initiate() does.
+ * The client's value has no '=' padding (RFC 7540 §3.2.1); the server
+ * accepts it with or without padding. As in h2 the server sends no
+ * SETTINGS ACK and queues no event for the header's settings.
+ * Errors: H2_ERR_PROTOCOL (not base64url, not a list of settings, or
+ * already initiated), H2_ERR_INVALID_SETTINGS_VALUE (a value out of its
+ * range), H2_ERR_BUFFER_TOO_SMALL (client: *out_len is set to the size
+ * needed; nothing changed), H2_ERR_INVALID_ARGUMENT. */
+H2_EXTERN int h2_conn_initiate_upgrade(h2_conn *conn,
+                                       const uint8_t *settings_header,
+                                       size_t settings_header_len,
+                                       uint8_t *out, size_t cap,
+                                       size_t *out_len);
+
+/* Feed received bytes (any amount, split anywhere). now_ms is a monotonic
+ * timestamp in milliseconds used by the rate limits. Events are queued.
+ * Zero copy: the payload an event shows (DATA, unknown frames, GOAWAY debug
+ * data, ...) points into data when its frame was complete there, so keep
+ * data alive and unchanged until those events are taken and used. Events
+ * left undrained when h2_conn_receive() is called again are first copied
+ * into the connection (data of the earlier call must still be intact
+ * then). Header lists are always copied. A connection that is CLOSED
+ * ignores input and returns 0.
+ * Errors: the connection error's code (see above); H2_ERR_NOMEM. */
+H2_EXTERN int h2_conn_receive(h2_conn *conn, const uint8_t *data, size_t len,
+                              uint64_t now_ms);
+
+/* ---- events ---- */
+
+enum {
+  H2_EV_REQUEST_RECEIVED = 1,
+  H2_EV_RESPONSE_RECEIVED = 2,
+  H2_EV_TRAILERS_RECEIVED = 3,
+  H2_EV_INFORMATIONAL_RESPONSE_RECEIVED = 4,
+  H2_EV_DATA_RECEIVED = 5,
+  H2_EV_WINDOW_UPDATED = 6,
+  H2_EV_REMOTE_SETTINGS_CHANGED = 7,
+  H2_EV_SETTINGS_ACKNOWLEDGED = 8,
+  H2_EV_PING_RECEIVED = 9,
+  H2_EV_PING_ACK_RECEIVED = 10,
+  H2_EV_STREAM_ENDED = 11,
+  H2_EV_STREAM_RESET = 12,
+  H2_EV_PUSHED_STREAM_RECEIVED = 13,
+  H2_EV_PRIORITY_UPDATED = 14,
+  H2_EV_CONNECTION_TERMINATED = 15,
+  H2_EV_ALTERNATIVE_SERVICE_AVAILABLE = 16,
+  H2_EV_UNKNOWN_FRAME_RECEIVED = 17,
+  H2_EV_PRIORITY_UPDATE_RECEIVED = 18, /* RFC 9218 PRIORITY_UPDATE */
+  H2_EV_ORIGIN_RECEIVED = 19           /* RFC 8336 ORIGIN */
+};
+
+/* Take the next queued event: returns 1 and sets *out, or 0 when there is
+ * none. Borrowed: the event and everything it points to stay valid until
+ * the next call on conn other than h2_event_* accessors. */
+H2_EXTERN int h2_conn_next_event(h2_conn *conn, const h2_event **out);
+
+/* Accessors. A field an event type does not have reads as 0/NULL. */
+H2_EXTERN int h2_event_type(const h2_event *ev);
+H2_EXTERN uint32_t h2_event_stream_id(const h2_event *ev);
+/* Headers of REQUEST/RESPONSE/TRAILERS/INFORMATIONAL_RESPONSE_RECEIVED and
+ * PUSHED_STREAM_RECEIVED. h2_event_header() returns 1, or 0 past the end. */
+H2_EXTERN size_t h2_event_header_count(const h2_event *ev);
+H2_EXTERN int h2_event_header(const h2_event *ev, size_t i, h2_header *out);
+/* DATA_RECEIVED: the payload and the flow-controlled length (payload plus
+ * padding). UNKNOWN_FRAME_RECEIVED: the payload. GOAWAY: the debug data.
+ * ALTERNATIVE_SERVICE_AVAILABLE: the field value. PRIORITY_UPDATE_RECEIVED:
+ * the priority field value. ORIGIN_RECEIVED: the raw ORIGIN payload. */
+H2_EXTERN const uint8_t *h2_event_data(const h2_event *ev, size_t *len);
+H2_EXTERN size_t h2_event_flow_controlled_length(const h2_event *ev);
+/* STREAM_RESET, CONNECTION_TERMINATED: the HTTP/2 error code. */
+H2_EXTERN uint32_t h2_event_error_code(const h2_event *ev);
+/* STREAM_RESET: 1 if the peer reset the stream, 0 if this side did. */
+H2_EXTERN int h2_event_remote_reset(const h2_event *ev);
+/* WINDOW_UPDATED: the increment. */
+H2_EXTERN uint32_t h2_event_delta(const h2_event *ev);
+/* CONNECTION_TERMINATED: last stream id. PUSHED_STREAM_RECEIVED: the
+ * parent stream id. PRIORITY_UPDATED: the stream depended on. */
+H2_EXTERN uint32_t h2_event_related_stream_id(const h2_event *ev);
+/* PING_RECEIVED, PING_ACK_RECEIVED: the 8 opaque bytes. */
+H2_EXTERN int h2_event_ping_data(const h2_event *ev, uint8_t out[8]);
+/* PRIORITY_UPDATED: weight 1..256 and exclusive flag. */
+H2_EXTERN int h2_event_priority(const h2_event *ev, uint16_t *weight,
+                                int *exclusive);
+/* ALTERNATIVE_SERVICE_AVAILABLE: the origin (NULL for an ALTSVC frame
+ * received on a stream: the origin is then the request's). */
+H2_EXTERN const uint8_t *h2_event_origin(const h2_event *ev, size_t *len);
+/* UNKNOWN_FRAME_RECEIVED: frame type and flags. */
+H2_EXTERN int h2_event_frame_type(const h2_event *ev, uint8_t *type,
+                                  uint8_t *flags);
+
+/* REMOTE_SETTINGS_CHANGED and SETTINGS_ACKNOWLEDGED: the settings. */
+typedef struct h2_changed_setting {
+  uint16_t id;
+  uint8_t has_original; /* 0 when the setting had no value before */
+  uint32_t original_value;
+  uint32_t new_value;
+} h2_changed_setting; /* frozen in 1.0 */
+H2_EXTERN size_t h2_event_setting_count(const h2_event *ev);
+H2_EXTERN int h2_event_setting(const h2_event *ev, size_t i,
+                               h2_changed_setting *out);
+
+/* Related events, as h2's: a REQUEST/RESPONSE/TRAILERS/DATA event that
+ * also ended its stream has H2_REL_STREAM_ENDED; one whose HEADERS carried
+ * priority has H2_REL_PRIORITY_UPDATED; the related event is also queued
+ * after it. */
+#define H2_REL_STREAM_ENDED 0x1u
+#define H2_REL_PRIORITY_UPDATED 0x2u
+H2_EXTERN uint32_t h2_event_related(const h2_event *ev);
+
+/* ---- actions ---- */
+
+/* Flags of h2_conn_send_headers() and h2_conn_send_data(). */
+#define H2_SEND_END_STREAM 0x1u
+
+/* RFC 7540 priority fields. Frozen in 1.0. */
+typedef struct h2_priority {
+  uint32_t depends_on;
+  uint16_t weight; /* 1..256 */
+  uint8_t exclusive;
+} h2_priority;
+
+/* A byte string. Frozen in 1.0. */
+typedef struct h2_bytes {
+  const uint8_t *data;
+  size_t len;
+} h2_bytes;
+
+/* A setting for h2_conn_update_settings(). Frozen in 1.0. */
+typedef struct h2_settings_entry {
+  uint16_t id;
+  uint32_t value;
+} h2_settings_entry;
+
+/* The lowest stream id this side can open next. Errors:
+ * H2_ERR_NO_AVAILABLE_STREAM_ID. */
+H2_EXTERN int h2_conn_get_next_available_stream_id(h2_conn *conn,
+                                                   uint32_t *out);
+/* Send a header block (HEADERS + CONTINUATION as needed) on stream_id:
+ * opens the stream, sends a response, informational headers or trailers as
+ * the stream's state says. pri may be NULL. Errors as h2's send_headers:
+ * H2_ERR_PROTOCOL (invalid headers or state), H2_ERR_STREAM_CLOSED,
+ * H2_ERR_STREAM_ID_TOO_LOW, H2_ERR_TOO_MANY_STREAMS,
+ * H2_ERR_INVALID_ARGUMENT, H2_ERR_NOMEM. */
+H2_EXTERN int h2_conn_send_headers(h2_conn *conn, uint32_t stream_id,
+                                   const h2_header *headers, size_t n,
+                                   uint32_t flags, const h2_priority *pri);
+/* Send DATA; pad_length (0..255) bytes of padding (0: no PADDED flag;
+ * otherwise pad_length + 1 bytes count against the windows). More than the
+ * flow-control window or the max outbound frame size allows is
+ * H2_ERR_FLOW_CONTROL / H2_ERR_FRAME_TOO_LARGE, as in h2. Also
+ * H2_ERR_STREAM_CLOSED, H2_ERR_NO_SUCH_STREAM, H2_ERR_PROTOCOL. The data is
+ * copied once, into the output buffer. */
+H2_EXTERN int h2_conn_send_data(h2_conn *conn, uint32_t stream_id,
+                                const uint8_t *data, size_t len,
+                                uint32_t flags, size_t pad_length);
+H2_EXTERN int h2_conn_end_stream(h2_conn *conn, uint32_t stream_id);
+H2_EXTERN int h2_conn_reset_stream(h2_conn *conn, uint32_t stream_id,
+                                   uint32_t error_code);
+/* Server: promise promised_stream_id on stream_id with request headers. */
+H2_EXTERN int h2_conn_push_stream(h2_conn *conn, uint32_t stream_id,
+                                  uint32_t promised_stream_id,
+                                  const h2_header *headers, size_t n);
+/* Client: send PRIORITY (RFC 7540 §5.3). pri NULL: h2's defaults (weight
+ * 16, no dependency, not exclusive). Errors: H2_ERR_RFC1122 (a server),
+ * H2_ERR_PROTOCOL (depends on itself), H2_ERR_INVALID_ARGUMENT. */
+H2_EXTERN int h2_conn_prioritize(h2_conn *conn, uint32_t stream_id,
+                                 const h2_priority *pri);
+/* opaque may be NULL for eight zero bytes. */
+H2_EXTERN int h2_conn_ping(h2_conn *conn, const uint8_t opaque[8]);
+/* Queue SETTINGS; the values apply locally when the peer acknowledges. */
+H2_EXTERN int h2_conn_update_settings(h2_conn *conn,
+                                      const h2_settings_entry *settings,
+                                      size_t n);
+/* The application consumed size bytes of stream_id's data: return credit
+ * with h2's WINDOW_UPDATE behaviour (an update once half a window is
+ * owed, or earlier when the window is exhausted). stream_id 0, or a
+ * stream already closed, acknowledges connection-level data only.
+ * Errors: H2_ERR_NO_SUCH_STREAM (an idle stream), H2_ERR_INVALID_ARGUMENT
+ * (size > 2^31-1). */
+H2_EXTERN int h2_conn_acknowledge_received_data(h2_conn *conn,
+                                                uint32_t stream_id,
+                                                size_t size);
+/* Send WINDOW_UPDATE(increment) on stream_id (0: the connection). */
+H2_EXTERN int h2_conn_increment_flow_control_window(h2_conn *conn,
+                                                    uint32_t stream_id,
+                                                    uint32_t increment);
+/* Server: ALTSVC (RFC 7838) on stream 0 with origin, or on stream_id. */
+H2_EXTERN int h2_conn_advertise_alternative_service(
+    h2_conn *conn, uint32_t stream_id, const uint8_t *origin,
+    size_t origin_len, const uint8_t *field_value, size_t field_value_len);
+/* Last stream id for h2_conn_close(): the highest processed inbound id. */
+#define H2_LAST_STREAM_AUTO 0xffffffffu
+/* Queue GOAWAY and close the connection. */
+H2_EXTERN int h2_conn_close(h2_conn *conn, uint32_t error_code,
+                            uint32_t last_stream_id, const uint8_t *debug,
+                            size_t debug_len);
+/* Client: RFC 9218 PRIORITY_UPDATE for prioritized_stream_id.
+ * Errors: H2_ERR_PROTOCOL (a server), H2_ERR_INVALID_ARGUMENT. */
+H2_EXTERN int h2_conn_send_priority_update(h2_conn *conn,
+                                           uint32_t prioritized_stream_id,
+                                           const uint8_t *field_value,
+                                           size_t len);
+/* Server: RFC 8336 ORIGIN frame listing origins. */
+H2_EXTERN int h2_conn_send_origin(h2_conn *conn, const h2_bytes *origins,
+                                  size_t n);
+
+/* ---- output ---- */
+
+/* Copy up to cap pending bytes to buf and consume them. */
+H2_EXTERN int h2_conn_data_to_send(h2_conn *conn, uint8_t *buf, size_t cap,
+                                   size_t *out_len);
+/* Zero-copy: a view of the pending bytes (borrowed until the next call on
+ * conn other than queries), then consume n of them. */
+H2_EXTERN int h2_conn_peek_data(h2_conn *conn, const uint8_t **data,
+                                size_t *len);
+H2_EXTERN int h2_conn_consume_data(h2_conn *conn, size_t n);
+H2_EXTERN size_t h2_conn_pending_data(const h2_conn *conn);
+/* Drop all pending output. */
+H2_EXTERN int h2_conn_clear_outbound_data(h2_conn *conn);
+
+/* ---- queries ---- */
+
+/* How much DATA this side may send now on stream_id (the smaller of the
+ * stream's and the connection's outbound windows); stream_id 0: the
+ * connection's outbound window. Errors: H2_ERR_NO_SUCH_STREAM. */
+H2_EXTERN int h2_conn_local_flow_control_window(const h2_conn *conn,
+                                                uint32_t stream_id,
+                                                int64_t *out);
+/* How much DATA the peer may send now on stream_id (inbound windows).
+ * Both window queries: H2_ERR_NO_SUCH_STREAM for an idle stream,
+ * H2_ERR_STREAM_CLOSED for a closed one. */
+H2_EXTERN int h2_conn_remote_flow_control_window(const h2_conn *conn,
+                                                 uint32_t stream_id,
+                                                 int64_t *out);
+H2_EXTERN uint32_t h2_conn_max_inbound_frame_size(const h2_conn *conn);
+H2_EXTERN uint32_t h2_conn_max_outbound_frame_size(const h2_conn *conn);
+H2_EXTERN size_t h2_conn_open_inbound_streams(const h2_conn *conn);
+H2_EXTERN size_t h2_conn_open_outbound_streams(const h2_conn *conn);
+H2_EXTERN uint32_t h2_conn_highest_inbound_stream_id(const h2_conn *conn);
+/* The acknowledged local value of a setting, and the peer's value.
+ * Local values sent by h2_conn_initiate() or h2_conn_update_settings()
+ * apply when the peer acknowledges them (RFC 9113 §6.5.3), except that
+ * the initial MAX_CONCURRENT_STREAMS, MAX_HEADER_LIST_SIZE and
+ * ENABLE_CONNECT_PROTOCOL of the config are enforced from the start.
+ * Before the peer's SETTINGS, its MAX_CONCURRENT_STREAMS is taken as 100.
+ * Errors: H2_ERR_INVALID_ARGUMENT (unknown id with no value). */
+H2_EXTERN int h2_conn_local_setting(const h2_conn *conn, uint16_t id,
+                                    uint32_t *out);
+H2_EXTERN int h2_conn_remote_setting(const h2_conn *conn, uint16_t id,
+                                     uint32_t *out);
+
+/* Stream states, RFC 9113 §5.1. */
+enum {
+  H2_STREAM_STATE_IDLE = 0,
+  H2_STREAM_STATE_RESERVED_LOCAL = 1,
+  H2_STREAM_STATE_RESERVED_REMOTE = 2,
+  H2_STREAM_STATE_OPEN = 3,
+  H2_STREAM_STATE_HALF_CLOSED_LOCAL = 4,
+  H2_STREAM_STATE_HALF_CLOSED_REMOTE = 5,
+  H2_STREAM_STATE_CLOSED = 6
+};
+/* The state of stream_id: IDLE for an id not used yet, CLOSED for a
+ * closed one (also once forgotten). Errors: H2_ERR_INVALID_ARGUMENT
+ * (stream_id 0 or above 2^31-1). */
+H2_EXTERN int h2_conn_stream_state(const h2_conn *conn, uint32_t stream_id,
+                                   int *out);
+
+/* HTTP/2 error codes (RFC 9113 §7) and setting ids, for convenience. */
+#define H2_NO_ERROR 0x0u
+#define H2_PROTOCOL_ERROR 0x1u
+#define H2_INTERNAL_ERROR 0x2u
+#define H2_FLOW_CONTROL_ERROR 0x3u
+#define H2_SETTINGS_TIMEOUT 0x4u
+#define H2_STREAM_CLOSED 0x5u
+#define H2_FRAME_SIZE_ERROR 0x6u
+#define H2_REFUSED_STREAM 0x7u
+#define H2_CANCEL 0x8u
+#define H2_COMPRESSION_ERROR 0x9u
+#define H2_CONNECT_ERROR 0xau
+#define H2_ENHANCE_YOUR_CALM 0xbu
+#define H2_INADEQUATE_SECURITY 0xcu
+#define H2_HTTP_1_1_REQUIRED 0xdu
+
+#define H2_SETTING_HEADER_TABLE_SIZE 0x1u
+#define H2_SETTING_ENABLE_PUSH 0x2u
+#define H2_SETTING_MAX_CONCURRENT_STREAMS 0x3u
+#define H2_SETTING_INITIAL_WINDOW_SIZE 0x4u
+#define H2_SETTING_MAX_FRAME_SIZE 0x5u
+#define H2_SETTING_MAX_HEADER_LIST_SIZE 0x6u
+#define H2_SETTING_ENABLE_CONNECT_PROTOCOL 0x8u
+#define H2_SETTING_NO_RFC7540_PRIORITIES 0x9u
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,407 @@
+/* The HTTP/2 connection: RFC 9113 state machine with the semantics of the
+ * Python h2 package (4.x). Split over:
+ *   h2_conn.c        configuration, lifetime, settings, receive path
+ *   h2_conn_send.c   actions (send headers/data, reset, ...), output, queries
+ *   h2_stream.c      stream table (hash map + pool) and closed-stream memory
+ *   h2_event.c       event queue, its arena, token buckets
+ *
+ * Where h2 and RFC 9113 disagree, RFC 9113 wins:
+ *   - inbound stream over SETTINGS_MAX_CONCURRENT_STREAMS: RST_STREAM
+ *     (REFUSED_STREAM) (§5.1.2), not h2's connection error;
+ *   - malformed messages (bad header block, content-length mismatch,
+ *     trailers without END_STREAM, DATA before HEADERS): stream error
+ *     PROTOCOL_ERROR (§8.1.1), not h2's connection error;
+ *   - PRIORITY / HEADERS depending on themselves: stream error (§5.3.1);
+ *   - each SETTINGS ACK acknowledges the oldest unacknowledged SETTINGS
+ *     frame (§6.5.3), h2 applies every pending value on the first ACK;
+ *   - RST_STREAM and WINDOW_UPDATE on an idle stream: connection error
+ *     PROTOCOL_ERROR (§5.1); on a closed stream they are ignored;
+ *   - reserved streams do not count against MAX_CONCURRENT_STREAMS (§5.1.2);
+ *   - the HTTP2-Settings value is base64url without padding (RFC 7540
+ *     §3.2.1; h2 pads); padding is tolerated when decoding;
+ *   - the first frame of the peer must be SETTINGS (§3.4);
+ *   - a client receiving PRIORITY_UPDATE: PROTOCOL_ERROR (RFC 9218 §7.1);
+ *   - DATA on a stream closed after END_STREAM (or no longer remembered):
+ *     connection error STREAM_CLOSED (§5.1); h2 answers RST_STREAM;
+ *   - WINDOW_UPDATE after a received RST_STREAM: stream error STREAM_CLOSED
+ *     (§5.1); h2 ignores it;
+ *   - PUSH_PROMISE on a parent closed by END_STREAM: PROTOCOL_ERROR (§6.6);
+ *   - local settings (also the initial ones) apply when acknowledged
+ *     (§6.5.3), except the limits MAX_CONCURRENT_STREAMS,
+ *     MAX_HEADER_LIST_SIZE, ENABLE_CONNECT_PROTOCOL which are enforced from
+ *     the start (h2 treats its initial settings as in force at once).
+ * Kept from h2: DATA on a stream we reset gets RST_STREAM(STREAM_CLOSED)
+ * and its connection credit back; HEADERS on a stream closed by RST gets
+ * RST_STREAM(STREAM_CLOSED), by END_STREAM a connection error
+ * STREAM_CLOSED, on a forgotten one StreamIDTooLow (PROTOCOL_ERROR); flow
+ * control violations on a stream end the connection; the connection
+ * state stays IDLE until the first HEADERS.
+ * Other choices: the peer's MAX_CONCURRENT_STREAMS is assumed 100 until its
+ * SETTINGS arrive (design.md); a header list over our limit ends the
+ * connection with ENHANCE_YOUR_CALM (h2's DenialOfServiceError) and returns
+ * H2S_HEADER_LIST_TOO_LARGE; limits given as 0 are disabled; our own
+ * connection errors also queue a CONNECTION_TERMINATED event (h2 raises
+ * only); after a connection error (ours or a GOAWAY received) all input is
+ * ignored. An ALTSVC frame on a stream gives an event without origin (the
+ * per-stream :authority is not kept, to keep streams small).
+ *
+ * Borrowed data rule: events point into the caller's input when the frame
+ * was complete there, and into the event arena otherwise: header lists are
+ * copied there from the HPACK arena (reset by the next block), and the
+ * payload of the (at most one per receive call) frame that was split
+ * across calls is copied there from the frame reader's buffer at once,
+ * because the same call may refill that buffer with the start of the next
+ * split frame. When a receive
+ * call starts with undrained events left, their borrowed bytes are first
+ * copied into the arena ("pinned"). The arena is reset when a mutating call
+ * starts with the queue empty. The queue holds at most a few events per
+ * frame received (each frame is >= 9 bytes of input), so its size is
+ * bounded by the input the caller chose to pass in one call. */
+#ifndef H2_CORE_CONN_H
+#define H2_CORE_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h2_frame.h"
+#include "h2_hpack.h"
+#include "h2_mem.h"
+
+/* Option ids: the public H2_OPT_* values. */
+enum {
+  H2O_VALIDATE_OUTBOUND_HEADERS = 1,
+  H2O_NORMALIZE_OUTBOUND_HEADERS = 2,
+  H2O_SPLIT_OUTBOUND_COOKIES = 3,
+  H2O_VALIDATE_INBOUND_HEADERS = 4,
+  H2O_NORMALIZE_INBOUND_HEADERS = 5,
+  H2O_HPACK_POLICY = 6,
+  H2O_MAX_HEADER_LIST_SIZE = 20,
+  H2O_MAX_FIELD_SIZE = 21,
+  H2O_MAX_CONTINUATION_FRAMES = 22,
+  H2O_MAX_CONCURRENT_STREAMS = 23,
+  H2O_MAX_SETTINGS_ENTRIES = 24,
+  H2O_MAX_QUEUED_ACKS = 25,
+  H2O_MAX_QUEUED_CONTROL = 26,
+  H2O_RST_RATE_BURST = 27,
+  H2O_RST_RATE_PER_SEC = 28,
+  H2O_GLITCH_RATE_BURST = 29,
+  H2O_GLITCH_RATE_PER_SEC = 30,
+  H2O_MAX_RESERVED_STREAMS = 31,
+  H2O_MAX_CLOSED_STREAMS = 32,
+  H2O_COUNT = 33
+};
+
+/* Settings are stored by id; ids 1..9 are known (7 is unassigned). */
+#define H2_NSET 10
+typedef struct h2_settings {
+  uint32_t v[H2_NSET];
+  uint16_t has; /* bit per id */
+} h2_settings;
+
+struct h2_config {
+  h2_mem mem;
+  int side;
+  uint64_t opt[H2O_COUNT];
+  h2_settings local; /* initial local settings */
+};
+typedef struct h2_config h2_config_t;
+
+/* Events: the public h2_event is this struct. */
+typedef struct h2_ev_setting {
+  uint16_t id;
+  uint8_t has_original;
+  uint32_t original_value;
+  uint32_t new_value;
+} h2_ev_setting;
+
+struct h2_event {
+  uint8_t type;
+  uint8_t remote_reset;
+  uint8_t frame_type;
+  uint8_t frame_flags;
+  uint8_t exclusive;
+  uint8_t borrowed; /* data/origin point outside the arena */
+  uint16_t weight;
+  uint32_t related; /* H2_REL_* */
+  uint32_t stream_id;
+  uint32_t related_stream_id;
+  uint32_t error_code;
+  uint32_t delta;
+  size_t flow_len;
+  const uint8_t *data;
+  size_t data_len;
+  const uint8_t *origin;
+  size_t origin_len;
+  const h2_hpack_field *headers;
+  size_t nheaders;
+  const h2_ev_setting *settings;
+  size_t nsettings;
+  uint8_t ping[8];
+};
+typedef struct h2_event h2_ev;
+
+enum {
+  H2E_REQUEST_RECEIVED = 1,
+  H2E_RESPONSE_RECEIVED = 2,
+  H2E_TRAILERS_RECEIVED = 3,
+  H2E_INFORMATIONAL_RESPONSE_RECEIVED = 4,
+  H2E_DATA_RECEIVED = 5,
+  H2E_WINDOW_UPDATED = 6,
+  H2E_REMOTE_SETTINGS_CHANGED = 7,
+  H2E_SETTINGS_ACKNOWLEDGED = 8,
+  H2E_PING_RECEIVED = 9,
+  H2E_PING_ACK_RECEIVED = 10,
+  H2E_STREAM_ENDED = 11,
+  H2E_STREAM_RESET = 12,
+  H2E_PUSHED_STREAM_RECEIVED = 13,
+  H2E_PRIORITY_UPDATED = 14,
+  H2E_CONNECTION_TERMINATED = 15,
+  H2E_ALTERNATIVE_SERVICE_AVAILABLE = 16,
+  H2E_UNKNOWN_FRAME_RECEIVED = 17,
+  H2E_PRIORITY_UPDATE_RECEIVED = 18,
+  H2E_ORIGIN_RECEIVED = 19
+};
+#define H2_RELF_STREAM_ENDED 0x1u
+#define H2_RELF_PRIORITY_UPDATED 0x2u
+
+/* Arena of stable chunks for event bytes. */
+typedef struct h2_arena_chunk {
+  struct h2_arena_chunk *next;
+  size_t cap, len;
+} h2_arena_chunk;
+
+typedef struct h2_evq {
+  h2_ev *ev;
+  size_t head, len, cap;
+  h2_arena_chunk *chunks; /* newest first */
+} h2_evq;
+
+/* A token bucket in milli-tokens; burst 0 disables it. */
+typedef struct h2_bucket {
+  uint64_t tokens;
+  uint64_t last_ms;
+  uint32_t burst, rate;
+  int started;
+} h2_bucket;
+
+/* Connection states (public H2_CONN_*). */
+enum { H2C_IDLE = 0, H2C_CLIENT_OPEN = 1, H2C_SERVER_OPEN = 2, H2C_CLOSED = 3 };
+
+/* Stream states, RFC 9113 §5.1 (public H2_STREAM_STATE_*). */
+enum {
+  H2SS_IDLE = 0,
+  H2SS_RESERVED_LOCAL = 1,
+  H2SS_RESERVED_REMOTE = 2,
+  H2SS_OPEN = 3,
+  H2SS_HALF_CLOSED_LOCAL = 4,
+  H2SS_HALF_CLOSED_REMOTE = 5,
+  H2SS_CLOSED = 6
+};
+
+/* How a stream was closed (h2's StreamClosedBy). */
+enum {
+  H2CB_NONE = 0,
+  H2CB_SEND_END_STREAM = 1,
+  H2CB_RECV_END_STREAM = 2,
+  H2CB_SEND_RST_STREAM = 3,
+  H2CB_RECV_RST_STREAM = 4
+};
+
+/* Message progress in one direction. */
+enum { H2M_NONE = 0, H2M_INFO = 1, H2M_FINAL = 2, H2M_TRAILERS = 3 };
+
+/* h2's WindowManager for an inbound window. */
+typedef struct h2_wm {
+  int64_t max;     /* max_window_size */
+  int64_t current; /* current_window_size */
+  int64_t processed;
+} h2_wm;
+
+typedef struct h2_stream {
+  struct h2_stream *hnext; /* hash chain, or free list */
+  uint32_t id;
+  uint8_t state;
+  uint8_t recv_msg; /* H2M_* of what we received */
+  uint8_t sent_msg; /* H2M_* of what we sent */
+  uint8_t head;     /* request was HEAD: no body-length check */
+  uint8_t counted;  /* counted as an open stream */
+  uint8_t no_body;  /* 304 / HEAD: content-length not checked */
+  int64_t send_window;
+  h2_wm recv;
+  int64_t content_length; /* -1: none */
+  uint64_t body_received;
+} h2_stream;
+
+typedef struct h2_closed_rec {
+  uint32_t id;
+  uint32_t closed_by;
+} h2_closed_rec;
+
+struct h2_conn {
+  h2_mem mem;
+  int side; /* 0 client, 1 server */
+  int state;
+  uint64_t opt[H2O_COUNT];
+  char errmsg[160];
+
+  /* settings */
+  h2_settings local;  /* acknowledged */
+  h2_settings remote; /* in force */
+  h2_settings initial; /* sent by initiate */
+  h2_setting *pend;   /* sent, not yet acknowledged, in order */
+  size_t pend_len, pend_cap;
+  uint32_t *pend_frames; /* entries per pending frame */
+  size_t pend_nframes, pend_frames_cap;
+  int got_remote_settings;
+  int initiated; /* h2_conn_initiate done (state stays IDLE as in h2) */
+  size_t preface_pos; /* server: client preface bytes seen */
+
+  /* frames */
+  h2_frame_reader reader;
+  h2_hpack_enc enc;
+  h2_hpack_dec dec;
+
+  /* header block being received */
+  uint32_t hb_sid;      /* 0: none */
+  uint32_t hb_promised; /* PUSH_PROMISE */
+  uint8_t hb_type;      /* H2_FT_HEADERS or H2_FT_PUSH_PROMISE */
+  uint8_t hb_flags;
+  uint8_t hb_has_pri;
+  h2_priority_spec hb_pri;
+  uint32_t hb_frames;
+
+  /* streams */
+  h2_stream **buckets;
+  uint32_t nbuckets; /* power of two or 0 */
+  size_t nstreams;
+  h2_stream *free_streams;
+  size_t nfree;
+  h2_closed_rec *closed; /* ring */
+  size_t closed_cap, closed_head, closed_len;
+  uint32_t highest_in, highest_out;
+  size_t open_in, open_out, reserved_remote;
+
+  /* flow control */
+  int64_t send_window; /* connection outbound */
+  h2_wm recv;          /* connection inbound */
+
+  /* output */
+  uint8_t *out;
+  size_t out_off, out_len, out_cap;
+  uint8_t *scratch; /* header block encoding */
+  size_t scratch_cap;
+  h2_hpack_field *nfields; /* outbound normalization */
+  size_t nfields_cap;
+  uint8_t *nbytes;
+  size_t nbytes_cap;
+  size_t queued_acks, queued_control;
+
+  /* limits */
+  h2_bucket rst_bucket, glitch_bucket;
+  uint64_t now_ms;
+
+  h2_evq evq;
+};
+typedef struct h2_conn h2_conn_t;
+
+/* ---- h2_event.c ---- */
+void h2_evq_free(h2_evq *q, const h2_mem *mem);
+/* A new zeroed event at the tail, or NULL (no memory). */
+h2_ev *h2_evq_push(h2_evq *q, const h2_mem *mem);
+/* Undo the last push. */
+void h2_evq_pop_last(h2_evq *q);
+int h2_evq_next(h2_evq *q, const h2_ev **out);
+/* Stable bytes from the arena, or NULL. */
+void *h2_evq_alloc(h2_evq *q, const h2_mem *mem, size_t n);
+/* At the start of a mutating call: reset the arena if the queue is empty,
+ * else copy borrowed bytes of undrained events into it. */
+int h2_evq_begin(h2_evq *q, const h2_mem *mem);
+/* Copy borrowed bytes of the events from index from on into the arena. */
+int h2_evq_pin_from(h2_evq *q, const h2_mem *mem, size_t from);
+
+void h2_bucket_init(h2_bucket *b, uint64_t burst, uint64_t rate);
+/* Take one token at now_ms; 0 when the bucket is empty. */
+int h2_bucket_take(h2_bucket *b, uint64_t now_ms);
+
+/* ---- h2_stream.c ---- */
+h2_stream *h2_stream_find(const h2_conn_t *c, uint32_t id);
+/* A new stream in the table (IDLE), or NULL (no memory). */
+h2_stream *h2_stream_new(h2_conn_t *c, uint32_t id);
+/* Remove a stream from the table, remember how it closed. */
+void h2_stream_forget(h2_conn_t *c, h2_stream *s, uint32_t closed_by);
+/* How a forgotten stream closed: H2CB_*, or H2CB_NONE when unknown. */
+uint32_t h2_stream_closed_by(const h2_conn_t *c, uint32_t id);
+void h2_streams_free(h2_conn_t *c);
+/* Set a stream's state, keeping the open/reserved counters right. */
+void h2_stream_set_state(h2_conn_t *c, h2_stream *s, uint8_t state);
+/* Is id initiated by this side? */
+int h2_stream_is_local(const h2_conn_t *c, uint32_t id);
+/* Call fn for every stream; stops at the first non-zero return. */
+int h2_streams_each(h2_conn_t *c, int (*fn)(h2_conn_t *, h2_stream *, void *),
+                    void *arg);
+
+/* ---- h2_conn.c ---- */
+void h2_config_defaults(h2_config_t *cfg, int side);
+int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value);
+int h2_config_option_get(const h2_config_t *cfg, int option, uint64_t *out);
+int h2_setting_validate(uint16_t id, uint32_t value);
+int h2_conn_create(h2_conn_t **out, const h2_config_t *cfg);
+void h2_conn_destroy(h2_conn_t *c);
+int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
+                 uint64_t now_ms);
+/* Set last-error text (printf-like, truncated) and return code. */
+int h2_conn_err(h2_conn_t *c, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void h2_wm_init(h2_wm *w, int64_t max);
+int64_t h2_wm_process(h2_wm *w, int64_t n);
+int h2_settings_get(const h2_settings *s, uint16_t id, uint32_t *out);
+void h2_settings_put(h2_settings *s, uint16_t id, uint32_t v);
+int h2_conn_start(h2_conn_t *c);
+int h2_conn_upgrade(h2_conn_t *c, const uint8_t *hdr, size_t hdr_len,
+                    uint8_t *out, size_t cap, size_t *out_len);
+
+/* ---- h2_conn_send.c ---- */
+/* Make room for n more output bytes; returns the write pointer or NULL. */
+uint8_t *h2_out_reserve(h2_conn_t *c, size_t n);
+/* Append an encoded frame (control frames). */
+int h2_out_frame(h2_conn_t *c, const h2_frame *f);
+int h2_out_rst(h2_conn_t *c, uint32_t sid, uint32_t code);
+int h2_out_window_update(h2_conn_t *c, uint32_t sid, uint32_t inc);
+int h2_out_goaway(h2_conn_t *c, uint32_t last, uint32_t code,
+                  const uint8_t *dbg, size_t dbg_len);
+int h2_out_settings(h2_conn_t *c, const h2_setting *s, size_t n, int ack);
+
+int h2_c_next_stream_id(h2_conn_t *c, uint32_t *out);
+int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
+                      size_t n, uint32_t flags, const h2_priority_spec *pri);
+int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
+                   size_t len, uint32_t flags, size_t pad);
+int h2_c_end_stream(h2_conn_t *c, uint32_t sid);
+int h2_c_reset_stream(h2_conn_t *c, uint32_t sid, uint32_t code);
+int h2_c_push_stream(h2_conn_t *c, uint32_t sid, uint32_t promised,
+                     const h2_hpack_field *h, size_t n);
+int h2_c_prioritize(h2_conn_t *c, uint32_t sid, const h2_priority_spec *pri);
+int h2_c_ping(h2_conn_t *c, const uint8_t opaque[8]);
+int h2_c_update_settings(h2_conn_t *c, const h2_setting *s, size_t n);
+int h2_c_ack_data(h2_conn_t *c, uint32_t sid, size_t size);
+int h2_c_increment_window(h2_conn_t *c, uint32_t sid, uint32_t inc);
+int h2_c_altsvc(h2_conn_t *c, uint32_t sid, const uint8_t *origin,
+                size_t origin_len, const uint8_t *value, size_t value_len);
+int h2_c_close(h2_conn_t *c, uint32_t code, uint32_t last,
+               const uint8_t *dbg, size_t dbg_len);
+int h2_c_priority_update(h2_conn_t *c, uint32_t sid, const uint8_t *v,
+                         size_t len);
+typedef struct h2_cbytes {
+  const uint8_t *data;
+  size_t len;
+} h2_cbytes; /* the public h2_bytes */
+int h2_c_origin(h2_conn_t *c, const h2_cbytes *origins, size_t n);
+int h2_c_local_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
+int h2_c_remote_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
+int h2_c_stream_state(const h2_conn_t *c, uint32_t sid, int *out);
+void h2_out_consume(h2_conn_t *c, size_t n);
+
+#endif
