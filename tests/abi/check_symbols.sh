@@ -31,6 +31,15 @@ unversioned=$(objdump -T "$lib" | awk '$4 == ".text" && $6 !~ /^LIBH2_/ {print $
 if [ -n "$unversioned" ]; then
   echo "FAIL: symbols without a LIBH2_ version: $unversioned" >&2; status=1
 fi
+# The Debian symbols file lists the same symbols (packaging/update-symbols.sh).
+symbols=$(dirname "$map")/../packaging/debian/libh2-1.symbols
+if [ -f "$symbols" ]; then
+  grep -E '^ h2_' "$symbols" | sed 's/^ //; s/@.*//' | sort -u >"$tmp/debian"
+  if ! diff -u "$tmp/map" "$tmp/debian"; then
+    echo "FAIL: packaging/debian/libh2-1.symbols is stale: run packaging/update-symbols.sh" >&2
+    status=1
+  fi
+fi
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 case "$soname" in
   libh2.so.[0-9]*) ;;
