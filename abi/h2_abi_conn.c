@@ -193,14 +193,32 @@ uint32_t h2_event_stream_id(const h2_event *ev) {
   return ev ? ev->stream_id : 0;
 }
 
+/* Which members of the shared storage an event type has. */
+static int has_headers(const h2_event *ev) {
+  return (ev->type >= H2E_REQUEST_RECEIVED &&
+          ev->type <= H2E_INFORMATIONAL_RESPONSE_RECEIVED) ||
+         ev->type == H2E_PUSHED_STREAM_RECEIVED;
+}
+
+static int has_settings(const h2_event *ev) {
+  return ev->type == H2E_REMOTE_SETTINGS_CHANGED ||
+         ev->type == H2E_SETTINGS_ACKNOWLEDGED;
+}
+
 size_t h2_event_header_count(const h2_event *ev) {
-  return ev ? ev->nheaders : 0;
+  return ev && has_headers(ev) ? ev->nheaders : 0;
 }
 
 int h2_event_header(const h2_event *ev, size_t i, h2_header *out) {
+  const h2_ev_field *f;
   if (!ev || !out) return H2_ERR_INVALID_ARGUMENT;
-  if (i >= ev->nheaders) return 0;
-  memcpy(out, &ev->headers[i], sizeof(*out));
+  if (!has_headers(ev) || i >= ev->nheaders) return 0;
+  f = &ev->headers[i];
+  out->name = (const uint8_t *)ev->headers + f->off;
+  out->name_len = f->name_len & ~H2_EVF_NEVER_INDEX;
+  out->value = out->name + out->name_len;
+  out->value_len = f->value_len;
+  out->flags = (f->name_len & H2_EVF_NEVER_INDEX) ? H2_HF_NEVER_INDEX : 0u;
   return 1;
 }
 
@@ -233,7 +251,10 @@ uint32_t h2_event_related_stream_id(const h2_event *ev) {
 
 int h2_event_ping_data(const h2_event *ev, uint8_t out[8]) {
   if (!ev || !out) return H2_ERR_INVALID_ARGUMENT;
-  memcpy(out, ev->ping, 8);
+  if (ev->type == H2E_PING_RECEIVED || ev->type == H2E_PING_ACK_RECEIVED)
+    memcpy(out, ev->ping, 8);
+  else
+    memset(out, 0, 8);
   return H2_OK;
 }
 
@@ -249,6 +270,10 @@ const uint8_t *h2_event_origin(const h2_event *ev, size_t *len) {
     if (len) *len = 0;
     return NULL;
   }
+  if (ev->type != H2E_ALTERNATIVE_SERVICE_AVAILABLE) {
+    if (len) *len = 0;
+    return NULL;
+  }
   if (len) *len = ev->origin_len;
   return ev->origin;
 }
@@ -261,12 +286,12 @@ int h2_event_frame_type(const h2_event *ev, uint8_t *type, uint8_t *flags) {
 }
 
 size_t h2_event_setting_count(const h2_event *ev) {
-  return ev ? ev->nsettings : 0;
+  return ev && has_settings(ev) ? ev->nsettings : 0;
 }
 
 int h2_event_setting(const h2_event *ev, size_t i, h2_changed_setting *out) {
   if (!ev || !out) return H2_ERR_INVALID_ARGUMENT;
-  if (i >= ev->nsettings) return 0;
+  if (!has_settings(ev) || i >= ev->nsettings) return 0;
   out->id = ev->settings[i].id;
   out->has_original = ev->settings[i].has_original;
   out->original_value = ev->settings[i].original_value;

@@ -225,6 +225,7 @@ void h2_conn_destroy(h2_conn_t *c) {
   if (!c) return;
   mem = c->mem;
   h2_frame_reader_free(&c->reader);
+  h2_mem_free(&mem, c->rbuf_spare);
   h2_hpack_enc_free(&c->enc);
   h2_hpack_dec_free(&c->dec);
   h2_streams_free(c);
@@ -398,7 +399,7 @@ static int local_settings_acked(h2_conn_t *c) {
     }
   }
   e->settings = ch;
-  e->nsettings = k;
+  e->nsettings = (uint32_t)k;
   if (c->pend_nframes) {
     memmove(c->pend, c->pend + n, (c->pend_len - n) * sizeof(*c->pend));
     c->pend_len -= n;
@@ -495,20 +496,20 @@ static int on_settings(h2_conn_t *c, const h2_frame *f) {
   e = ev_new(c, H2E_REMOTE_SETTINGS_CHANGED, 0);
   if (!e) return H2S_NOMEM;
   e->settings = ch;
-  e->nsettings = k;
+  e->nsettings = (uint32_t)k;
   return 0;
 }
 
 /* ---- header blocks -------------------------------------------------------- */
 
-/* Copy a decoded list into the event arena (joining cookies when inbound
- * normalization is on). */
+/* Copy a decoded list into the event arena as compact fields followed by
+ * their bytes (joining cookies when inbound normalization is on). */
 static int copy_headers(h2_conn_t *c, const h2_hpack_field *f, size_t n,
                         h2_ev *e) {
   h2_header_list norm;
-  size_t i, bytes = 0;
-  h2_hpack_field *out;
-  uint8_t *p;
+  size_t i, bytes = 0, off;
+  h2_ev_field *out;
+  uint8_t *base;
   int rv;
   memset(&norm, 0, sizeof(norm));
   if (c->opt[H2O_NORMALIZE_INBOUND_HEADERS]) {
@@ -518,26 +519,35 @@ static int copy_headers(h2_conn_t *c, const h2_hpack_field *f, size_t n,
     n = norm.count;
   }
   for (i = 0; i < n; i++) bytes += f[i].name_len + f[i].value_len;
-  out = n ? h2_evq_alloc(&c->evq, &c->mem, n * sizeof(*out) + bytes) : NULL;
-  if (n && !out) {
+  if (!n) {
+    h2_header_list_free(&norm);
+    return 0;
+  }
+  off = n * sizeof(*out);
+  /* Offsets and lengths are 32-bit (bit 31 of name_len is a flag). */
+  if (bytes > 0x7fffffffu - off) {
     h2_header_list_free(&norm);
     return H2S_NOMEM;
   }
-  p = out ? (uint8_t *)(out + n) : NULL; /* no fields: nothing to copy */
+  out = h2_evq_alloc(&c->evq, &c->mem, off + bytes);
+  if (!out) {
+    h2_header_list_free(&norm);
+    return H2S_NOMEM;
+  }
+  base = (uint8_t *)out;
   for (i = 0; i < n; i++) {
-    out[i].flags = f[i].flags;
-    out[i].name = p;
-    out[i].name_len = f[i].name_len;
-    if (f[i].name_len) memcpy(p, f[i].name, f[i].name_len);
-    p += f[i].name_len;
-    out[i].value = p;
-    out[i].value_len = f[i].value_len;
-    if (f[i].value_len) memcpy(p, f[i].value, f[i].value_len);
-    p += f[i].value_len;
+    out[i].off = (uint32_t)off;
+    out[i].name_len = (uint32_t)f[i].name_len |
+                      ((f[i].flags & H2_HF_NEVER_INDEX) ? H2_EVF_NEVER_INDEX : 0u);
+    out[i].value_len = (uint32_t)f[i].value_len;
+    if (f[i].name_len) memcpy(base + off, f[i].name, f[i].name_len);
+    off += f[i].name_len;
+    if (f[i].value_len) memcpy(base + off, f[i].value, f[i].value_len);
+    off += f[i].value_len;
   }
   h2_header_list_free(&norm);
   e->headers = out;
-  e->nheaders = n;
+  e->nheaders = (uint32_t)n;
   return 0;
 }
 
@@ -822,8 +832,8 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
   e = ev_new(c, H2E_DATA_RECEIVED, sid);
   if (!e) return H2S_NOMEM;
   e->data = f->u.data.data;
-  e->data_len = f->u.data.len;
-  e->flow_len = (size_t)flow;
+  e->data_len = (uint32_t)f->u.data.len;
+  e->flow_len = (uint32_t)flow;
   e->borrowed = 1;
   if (end_stream) {
     e->related |= H2_RELF_STREAM_ENDED;
@@ -922,7 +932,7 @@ static int on_goaway(h2_conn_t *c, const h2_frame *f) {
   e->error_code = f->u.goaway.error_code;
   e->related_stream_id = f->u.goaway.last_stream_id;
   e->data = f->u.goaway.debug_len ? f->u.goaway.debug : NULL;
-  e->data_len = f->u.goaway.debug_len;
+  e->data_len = (uint32_t)f->u.goaway.debug_len;
   e->borrowed = 1;
   c->state = H2C_CLOSED;
   return 0;
@@ -949,9 +959,9 @@ static int on_extension(h2_conn_t *c, const h2_frame *f) {
     e = ev_new(c, H2E_ALTERNATIVE_SERVICE_AVAILABLE, f->hd.stream_id);
     if (!e) return H2S_NOMEM;
     e->origin = f->u.altsvc.origin_len ? f->u.altsvc.origin : NULL;
-    e->origin_len = f->u.altsvc.origin_len;
+    e->origin_len = (uint32_t)f->u.altsvc.origin_len;
     e->data = f->u.altsvc.value;
-    e->data_len = f->u.altsvc.value_len;
+    e->data_len = (uint32_t)f->u.altsvc.value_len;
     e->borrowed = 1;
     return 0;
   case H2_FT_ORIGIN: { /* RFC 8336 §2.1: only clients act on it */
@@ -964,7 +974,7 @@ static int on_extension(h2_conn_t *c, const h2_frame *f) {
     e = ev_new(c, H2E_ORIGIN_RECEIVED, 0);
     if (!e) return H2S_NOMEM;
     e->data = f->u.origin.payload;
-    e->data_len = f->u.origin.len;
+    e->data_len = (uint32_t)f->u.origin.len;
     e->borrowed = 1;
     return 0;
   }
@@ -976,7 +986,7 @@ static int on_extension(h2_conn_t *c, const h2_frame *f) {
                f->u.priority_update.prioritized_id);
     if (!e) return H2S_NOMEM;
     e->data = f->u.priority_update.field;
-    e->data_len = f->u.priority_update.field_len;
+    e->data_len = (uint32_t)f->u.priority_update.field_len;
     e->borrowed = 1;
     return 0;
   default: { /* §5.5: unknown types are ignored; h2 reports them */
@@ -987,7 +997,7 @@ static int on_extension(h2_conn_t *c, const h2_frame *f) {
     e->frame_type = f->hd.type;
     e->frame_flags = f->hd.flags;
     e->data = f->u.unknown.payload;
-    e->data_len = f->u.unknown.len;
+    e->data_len = (uint32_t)f->u.unknown.len;
     e->borrowed = 1;
     return 0;
   }
@@ -1103,10 +1113,18 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
     case H2_READ_FRAME: {
       size_t first = c->evq.len;
       rv = on_frame(c, &f);
-      /* Payload from the reader's buffer: the rest of this input may
-       * refill it, so the events keep a copy. */
-      if (rv == 0 && used < f.hd.length)
-        rv = h2_evq_pin_from(&c->evq, &c->mem, first);
+      /* Payload completed in the reader's buffer: events may point into
+       * it, and the rest of this input may refill it. Rather than copy,
+       * hand the reader the other buffer (at most one such frame per
+       * call: the one split at its start). */
+      if (rv == 0 && used < f.hd.length && h2_evq_borrows(&c->evq, first)) {
+        uint8_t *t = c->reader.buf;
+        size_t tc = c->reader.buf_cap;
+        c->reader.buf = c->rbuf_spare;
+        c->reader.buf_cap = c->rbuf_spare_cap;
+        c->rbuf_spare = t;
+        c->rbuf_spare_cap = tc;
+      }
       break;
     }
     case H2_READ_STREAM_ERROR:

@@ -46,17 +46,20 @@
  * per-stream :authority is not kept, to keep streams small).
  *
  * Borrowed data rule: events point into the caller's input when the frame
- * was complete there, and into the event arena otherwise: header lists are
- * copied there from the HPACK arena (reset by the next block), and the
- * payload of the (at most one per receive call) frame that was split
- * across calls is copied there from the frame reader's buffer at once,
- * because the same call may refill that buffer with the start of the next
- * split frame. When a receive
- * call starts with undrained events left, their borrowed bytes are first
- * copied into the arena ("pinned"). The arena is reset when a mutating call
- * starts with the queue empty. The queue holds at most a few events per
- * frame received (each frame is >= 9 bytes of input), so its size is
- * bounded by the input the caller chose to pass in one call. */
+ * was complete there, and into the frame reader's buffer when it was split
+ * across calls (the one copy). At most one delivered frame per receive call
+ * lives in the reader's buffer (the one split at its start); when its
+ * events borrow from it, the reader is handed a second buffer (rbuf_spare,
+ * the two swap), so the rest of the call cannot overwrite it. Header lists
+ * and settings are copied into the event arena (the HPACK arena is reset by
+ * the next block). Events and everything they point to stay valid until the
+ * next receive call (or free): actions and h2_evq_next never touch the
+ * queue or the arena. A receive call that starts with undrained events
+ * first copies their borrowed bytes into the arena ("pinned"); one that
+ * starts with the queue drained resets the queue and the arena. The queue
+ * holds at most a few events per frame received (each frame is >= 9 bytes
+ * of input), so its size is bounded by the input the caller chose to pass
+ * in one call. */
 #ifndef H2_CORE_CONN_H
 #define H2_CORE_CONN_H
 
@@ -114,6 +117,18 @@ typedef struct h2_ev_setting {
   uint32_t new_value;
 } h2_ev_setting;
 
+/* A header field of an event, compact: the name bytes are at off from the
+ * start of the event's field array, the value bytes follow the name. */
+typedef struct h2_ev_field {
+  uint32_t off;
+  uint32_t name_len; /* H2_EVF_NEVER_INDEX: the field's H2_HF_NEVER_INDEX */
+  uint32_t value_len;
+} h2_ev_field;
+#define H2_EVF_NEVER_INDEX 0x80000000u
+
+/* Kept small (the queue holds every event of one receive call): lengths
+ * are 32-bit (a frame is < 2^24 bytes), and the members no event type has
+ * together share storage; the accessors read them by type. */
 struct h2_event {
   uint8_t type;
   uint8_t remote_reset;
@@ -127,16 +142,20 @@ struct h2_event {
   uint32_t related_stream_id;
   uint32_t error_code;
   uint32_t delta;
-  size_t flow_len;
+  uint32_t flow_len;
+  uint32_t data_len;
+  union { /* ALTERNATIVE_SERVICE / headers events / settings events */
+    uint32_t origin_len;
+    uint32_t nheaders;
+    uint32_t nsettings;
+  };
   const uint8_t *data;
-  size_t data_len;
-  const uint8_t *origin;
-  size_t origin_len;
-  const h2_hpack_field *headers;
-  size_t nheaders;
-  const h2_ev_setting *settings;
-  size_t nsettings;
-  uint8_t ping[8];
+  union {
+    const uint8_t *origin;        /* ALTERNATIVE_SERVICE_AVAILABLE */
+    const h2_ev_field *headers;   /* REQUEST..INFORMATIONAL, PUSHED */
+    const h2_ev_setting *settings; /* REMOTE_SETTINGS_CHANGED, ..._ACKED */
+    uint8_t ping[8];              /* PING_RECEIVED, PING_ACK_RECEIVED */
+  };
 };
 typedef struct h2_event h2_ev;
 
@@ -258,6 +277,8 @@ struct h2_conn {
 
   /* frames */
   h2_frame_reader reader;
+  uint8_t *rbuf_spare; /* the reader's other buffer (see h2_conn_recv) */
+  size_t rbuf_spare_cap;
   h2_hpack_enc enc;
   h2_hpack_dec dec;
 
@@ -313,9 +334,11 @@ void h2_evq_pop_last(h2_evq *q);
 int h2_evq_next(h2_evq *q, const h2_ev **out);
 /* Stable bytes from the arena, or NULL. */
 void *h2_evq_alloc(h2_evq *q, const h2_mem *mem, size_t n);
-/* At the start of a mutating call: reset the arena if the queue is empty,
+/* At the start of a receive call: reset the arena if the queue is empty,
  * else copy borrowed bytes of undrained events into it. */
 int h2_evq_begin(h2_evq *q, const h2_mem *mem);
+/* Does an event from index from on borrow bytes from outside the arena? */
+int h2_evq_borrows(const h2_evq *q, size_t from);
 /* Copy borrowed bytes of the events from index from on into the arena. */
 int h2_evq_pin_from(h2_evq *q, const h2_mem *mem, size_t from);
 

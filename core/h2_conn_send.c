@@ -116,9 +116,10 @@ static uint32_t remote(const h2_conn_t *c, uint16_t id, uint32_t dflt) {
   return h2_settings_get(&c->remote, id, &v) ? v : dflt;
 }
 
+/* Actions leave the event queue alone: events already taken, and the
+ * bytes they point to, stay valid until the next h2_conn_receive(). */
 static int usable(h2_conn_t *c) {
   c->errmsg[0] = '\0';
-  if (h2_evq_begin(&c->evq, &c->mem)) return H2S_NOMEM;
   if (c->state == H2C_CLOSED)
     return h2_conn_err(c, H2S_PROTOCOL, "connection is closed");
   return 0;
@@ -525,13 +526,14 @@ int h2_c_ack_data(h2_conn_t *c, uint32_t sid, size_t size) {
   if (size > H2_MAX_WINDOW)
     return h2_conn_err(c, H2S_INVALID_ARGUMENT, "size too large");
   if (sid) {
-    rv = lookup(c, sid, &s);
-    if (rv == H2S_STREAM_CLOSED) { /* h2: connection credit only */
-      s = NULL;
-      c->errmsg[0] = '\0';
-    } else if (rv) {
-      return rv;
-    }
+    /* A stream closed meanwhile (the usual case after END_STREAM) gets
+     * connection credit only, as in h2; found without lookup()'s error
+     * text, which costs more than the rest of this call. */
+    s = sid <= H2_MAX_STREAM_ID ? h2_stream_find(c, sid) : NULL;
+    if (!s && (sid > H2_MAX_STREAM_ID ||
+               (h2_stream_is_local(c, sid) ? sid > c->highest_out
+                                           : sid > c->highest_in)))
+      return lookup(c, sid, &s); /* the error for an idle or invalid id */
   }
   if (!h2_out_reserve(c, 2 * (H2_FRAME_HEADER_LEN + 4))) return H2S_NOMEM;
   inc = h2_wm_process(&c->recv, (int64_t)size);

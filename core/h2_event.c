@@ -82,10 +82,18 @@ int h2_evq_pin_from(h2_evq *q, const h2_mem *mem, size_t from) {
     h2_ev *e = &q->ev[i];
     if (!e->borrowed) continue;
     if (pin(q, mem, &e->data, e->data_len) ||
-        pin(q, mem, &e->origin, e->origin_len))
+        (e->type == H2E_ALTERNATIVE_SERVICE_AVAILABLE &&
+         pin(q, mem, &e->origin, e->origin_len)))
       return H2S_NOMEM;
     e->borrowed = 0;
   }
+  return 0;
+}
+
+int h2_evq_borrows(const h2_evq *q, size_t from) {
+  size_t i;
+  for (i = from; i < q->len; i++)
+    if (q->ev[i].borrowed) return 1;
   return 0;
 }
 

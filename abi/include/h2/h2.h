@@ -360,12 +360,15 @@ H2_EXTERN int h2_conn_initiate_upgrade(h2_conn *conn,
 /* Feed received bytes (any amount, split anywhere). now_ms is a monotonic
  * timestamp in milliseconds used by the rate limits. Events are queued.
  * Zero copy: the payload an event shows (DATA, unknown frames, GOAWAY debug
- * data, ...) points into data when its frame was complete there, so keep
- * data alive and unchanged until those events are taken and used. Events
- * left undrained when h2_conn_receive() is called again are first copied
- * into the connection (data of the earlier call must still be intact
- * then). Header lists are always copied. A connection that is CLOSED
- * ignores input and returns 0.
+ * data, ...) points into data when its frame was complete there (a frame
+ * split across calls is completed in a connection buffer, its only copy),
+ * so keep data alive and unchanged until the events of this call are taken
+ * and used, or until the next h2_conn_receive(), whichever comes first.
+ * Actions called meanwhile neither copy nor invalidate queued events. This
+ * call invalidates the events taken before it; events left undrained are
+ * first copied into the connection (so data of the earlier call must still
+ * be intact then) and stay queued. Header lists are always copied. A
+ * connection that is CLOSED ignores input and returns 0.
  * Errors: the connection error's code (see above); H2_ERR_NOMEM. */
 H2_EXTERN int h2_conn_receive(h2_conn *conn, const uint8_t *data, size_t len,
                               uint64_t now_ms);
@@ -396,7 +399,10 @@ enum {
 
 /* Take the next queued event: returns 1 and sets *out, or 0 when there is
  * none. Borrowed: the event and everything it points to stay valid until
- * the next call on conn other than h2_event_* accessors. */
+ * the next h2_conn_receive() or h2_conn_free(); actions (send, acknowledge,
+ * reset, ...) and h2_conn_next_event() do not invalidate events already
+ * taken, so an application may react to an event by calling actions while
+ * it still uses the event. */
 H2_EXTERN int h2_conn_next_event(h2_conn *conn, const h2_event **out);
 
 /* Accessors. A field an event type does not have reads as 0/NULL. */
