@@ -195,6 +195,7 @@ int h2_conn_create(h2_conn_t **out, const h2_config_t *cfg) {
   h2_settings_put(&c->remote, H2_SETTINGS_MAX_FRAME_SIZE, 16384);
   h2_settings_put(&c->remote, H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0);
   h2_settings_put(&c->remote, H2_SETTINGS_MAX_CONCURRENT_STREAMS, 100);
+  c->remote_mcs_assumed = 1;
   h2_frame_reader_init(&c->reader, &c->mem);
   rv = h2_hpack_enc_init(&c->enc, &c->mem, (int)c->opt[H2O_HPACK_POLICY]);
   if (rv) {
@@ -253,7 +254,7 @@ static h2_ev *ev_new(h2_conn_t *c, int type, uint32_t sid) {
  * processed, a CONNECTION_TERMINATED event, and the connection closes. */
 static int conn_fail(h2_conn_t *c, int rv, uint32_t code, const char *msg) {
   h2_ev *e;
-  if (c->state == H2C_CLOSED) return rv;
+  if (c->dead) return rv;
   h2_out_goaway(c, c->highest_in, code, NULL, 0);
   e = ev_new(c, H2E_CONNECTION_TERMINATED, 0);
   if (e) {
@@ -261,6 +262,7 @@ static int conn_fail(h2_conn_t *c, int rv, uint32_t code, const char *msg) {
     e->related_stream_id = c->highest_in;
   }
   c->state = H2C_CLOSED;
+  c->dead = 1;
   return h2_conn_err(c, rv, "%s", msg);
 }
 
@@ -318,7 +320,9 @@ static int credit_conn(h2_conn_t *c, int64_t n) {
 /* A frame for a stream that is gone: h2 answers by how it closed. */
 static int on_closed_stream(h2_conn_t *c, uint32_t sid, const char *what) {
   uint32_t cb = h2_stream_closed_by(c, sid);
-  if (cb == H2CB_SEND_RST_STREAM || cb == H2CB_RECV_RST_STREAM)
+  /* §5.1: frames the peer sent before it saw our RST_STREAM are ignored. */
+  if (cb == H2CB_SEND_RST_STREAM) return 0;
+  if (cb == H2CB_RECV_RST_STREAM)
     return stream_fail(c, sid, H2_CODE_STREAM_CLOSED, what);
   if (cb == H2CB_SEND_END_STREAM || cb == H2CB_RECV_END_STREAM)
     return conn_fail(c, H2S_STREAM_CLOSED, H2_CODE_STREAM_CLOSED, what);
@@ -444,6 +448,9 @@ static int apply_remote_settings(h2_conn_t *c, const h2_frame *f,
     size_t j;
     h2_frame_setting(f, i, &s);
     had = h2_settings_get(&c->remote, s.id, &old);
+    /* The assumed 100 is not a value the peer sent (h2 reports None). */
+    if (s.id == H2_SETTINGS_MAX_CONCURRENT_STREAMS && c->remote_mcs_assumed)
+      had = 0;
     if (ch) {
       for (j = 0; j < k && ch[j].id != s.id; j++) {}
       if (j == k) {
@@ -606,8 +613,10 @@ static int on_headers_block(h2_conn_t *c) {
     s = open_stream(c, sid, H2SS_OPEN);
     if (!s) return H2S_NOMEM;
     fresh = 1;
-    /* §5.1.2: over our limit, refuse the stream. */
-    if (c->open_in > setting_or(&c->local, H2_SETTINGS_MAX_CONCURRENT_STREAMS,
+    /* §5.1.2: over our limit, refuse the stream; §6.8: likewise a stream
+     * the peer opened after our GOAWAY's last stream id (it may retry). */
+    if ((c->goaway_sent && sid > c->goaway_sent_last) ||
+        c->open_in > setting_or(&c->local, H2_SETTINGS_MAX_CONCURRENT_STREAMS,
                                 0xffffffffu)) {
       h2_stream_forget(c, s, H2CB_SEND_RST_STREAM);
       rv = glitch(c);
@@ -770,6 +779,7 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
   uint32_t sid = f->hd.stream_id;
   int64_t flow = (int64_t)f->hd.length; /* §6.9.1: padding counts */
   int end_stream = (f->hd.flags & H2_FLAG_END_STREAM) != 0;
+  uint32_t cb;
   h2_stream *s;
   h2_ev *e;
   int rv;
@@ -781,10 +791,10 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
   s = h2_stream_find(c, sid);
   if (!s) {
     if (stream_is_idle(c, sid))
-      return conn_fail(c, H2S_NO_SUCH_STREAM, H2_CODE_PROTOCOL_ERROR,
-                       "DATA on an idle stream");
+      return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+                       "DATA on an idle stream"); /* h2: ProtocolError */
     {
-      uint32_t cb = h2_stream_closed_by(c, sid);
+      cb = h2_stream_closed_by(c, sid);
       /* §5.1: after END_STREAM was received, a connection error; also
        * for a stream no longer remembered (beyond MAX_CLOSED_STREAMS). */
       if (cb == H2CB_SEND_END_STREAM || cb == H2CB_RECV_END_STREAM ||
@@ -792,9 +802,12 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
         return conn_fail(c, H2S_STREAM_CLOSED, H2_CODE_STREAM_CLOSED,
                          "DATA on a stream closed by END_STREAM");
     }
-    /* Otherwise h2's _handle_data_on_closed_stream: credit + RST. */
+    /* The connection credit goes back in any case. §5.1: frames in
+     * flight after our RST_STREAM MUST be ignored; after the peer's own
+     * RST_STREAM they are its error (stream error STREAM_CLOSED). */
     rv = credit_conn(c, flow);
     if (rv) return rv;
+    if (cb == H2CB_SEND_RST_STREAM) return 0;
     return stream_fail(c, sid, H2_CODE_STREAM_CLOSED, "DATA on a closed stream");
   }
   if (s->state == H2SS_HALF_CLOSED_REMOTE) {
@@ -934,6 +947,10 @@ static int on_goaway(h2_conn_t *c, const h2_frame *f) {
   e->data = f->u.goaway.debug_len ? f->u.goaway.debug : NULL;
   e->data_len = (uint32_t)f->u.goaway.debug_len;
   e->borrowed = 1;
+  /* §6.8: streams up to last_stream_id may still complete; no new ones. */
+  if (!c->goaway_recv || f->u.goaway.last_stream_id < c->goaway_recv_last)
+    c->goaway_recv_last = f->u.goaway.last_stream_id;
+  c->goaway_recv = 1;
   c->state = H2C_CLOSED;
   return 0;
 }
@@ -1042,8 +1059,12 @@ static int on_frame(h2_conn_t *c, const h2_frame *f) {
     return block_piece(c, f->u.push_promise.block, f->u.push_promise.block_len,
                        (f->hd.flags & H2_FLAG_END_HEADERS) != 0);
   case H2_FT_CONTINUATION:
-    if (!c->hb_sid)
-      return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+    if (!c->hb_sid) /* h2: NoSuchStreamError on an idle stream */
+      return conn_fail(c,
+                       f->hd.stream_id && stream_is_idle(c, f->hd.stream_id)
+                           ? H2S_NO_SUCH_STREAM
+                           : H2S_PROTOCOL,
+                       H2_CODE_PROTOCOL_ERROR,
                        "CONTINUATION without a header block");
     if (c->opt[H2O_MAX_CONTINUATION_FRAMES] &&
         ++c->hb_frames > c->opt[H2O_MAX_CONTINUATION_FRAMES])
@@ -1084,7 +1105,7 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
   c->errmsg[0] = '\0';
   rv = h2_evq_begin(&c->evq, &c->mem);
   if (rv) return h2_conn_err(c, rv, "out of memory keeping undrained events");
-  if (c->state == H2C_CLOSED || len == 0) return 0; /* closed: ignored */
+  if (c->dead || len == 0) return 0; /* after a connection error: ignored */
   c->now_ms = now_ms;
   /* §3.4: a server first reads the client preface. */
   if (c->side == 1 && c->preface_pos < sizeof(preface)) {
@@ -1157,7 +1178,7 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
       break;
     }
     if (rv) return rv;
-    if (c->state == H2C_CLOSED) return 0; /* GOAWAY received */
+    if (c->dead) return 0; /* connection error: the rest is ignored */
   }
   return 0;
 }
@@ -1208,7 +1229,7 @@ static int pend_push(h2_conn_t *c, const h2_setting *s, size_t n) {
 int h2_c_update_settings(h2_conn_t *c, const h2_setting *s, size_t n) {
   size_t i;
   int rv;
-  if (c->state == H2C_CLOSED)
+  if (c->dead)
     return h2_conn_err(c, H2S_PROTOCOL, "connection is closed");
   for (i = 0; i < n; i++) {
     rv = h2_setting_validate(s[i].id, s[i].value);

@@ -30,8 +30,13 @@
  *     (§6.5.3), except the limits MAX_CONCURRENT_STREAMS,
  *     MAX_HEADER_LIST_SIZE, ENABLE_CONNECT_PROTOCOL which are enforced from
  *     the start (h2 treats its initial settings as in force at once).
- * Kept from h2: DATA on a stream we reset gets RST_STREAM(STREAM_CLOSED)
- * and its connection credit back; HEADERS on a stream closed by RST gets
+ *   - frames arriving on a stream after we sent RST_STREAM are ignored
+ *     (§5.1), DATA's connection credit is returned; h2 answers
+ *     RST_STREAM(STREAM_CLOSED);
+ *   - GOAWAY (§6.8): after one with NO_ERROR, sent or received, streams up
+ *     to its last stream id still complete; h2 closes everything at once;
+ *   - an action on a half-closed (local) stream is H2S_PROTOCOL as in h2.
+ * Kept from h2: HEADERS on a stream closed by the peer's RST gets
  * RST_STREAM(STREAM_CLOSED), by END_STREAM a connection error
  * STREAM_CLOSED, on a forgotten one StreamIDTooLow (PROTOCOL_ERROR); flow
  * control violations on a stream end the connection; the connection
@@ -41,8 +46,8 @@
  * connection with ENHANCE_YOUR_CALM (h2's DenialOfServiceError) and returns
  * H2S_HEADER_LIST_TOO_LARGE; limits given as 0 are disabled; our own
  * connection errors also queue a CONNECTION_TERMINATED event (h2 raises
- * only); after a connection error (ours or a GOAWAY received) all input is
- * ignored. An ALTSVC frame on a stream gives an event without origin (the
+ * only); after a connection error, ours or a GOAWAY sent with an error code,
+ * all input is ignored. An ALTSVC frame on a stream gives an event without origin (the
  * per-stream :authority is not kept, to keep streams small).
  *
  * Borrowed data rule: events point into the caller's input when the frame
@@ -260,6 +265,15 @@ struct h2_conn {
   h2_mem mem;
   int side; /* 0 client, 1 server */
   int state;
+  /* GOAWAY (§6.8): after one is sent or received the connection state is
+   * CLOSED as in h2, but streams up to the last stream id go on; only a
+   * connection error (dead) stops all processing. */
+  uint8_t dead;
+  uint8_t goaway_sent;
+  uint8_t goaway_recv;
+  uint8_t remote_mcs_assumed; /* peer's MAX_CONCURRENT_STREAMS not yet sent */
+  uint32_t goaway_sent_last;
+  uint32_t goaway_recv_last;
   uint64_t opt[H2O_COUNT];
   char errmsg[160];
 

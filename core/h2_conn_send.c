@@ -120,8 +120,16 @@ static uint32_t remote(const h2_conn_t *c, uint16_t id, uint32_t dflt) {
  * bytes they point to, stay valid until the next h2_conn_receive(). */
 static int usable(h2_conn_t *c) {
   c->errmsg[0] = '\0';
-  if (c->state == H2C_CLOSED)
-    return h2_conn_err(c, H2S_PROTOCOL, "connection is closed");
+  if (c->dead) return h2_conn_err(c, H2S_PROTOCOL, "connection is closed");
+  return 0;
+}
+
+/* §6.8: no new streams once a GOAWAY went either way. */
+static int may_open(h2_conn_t *c) {
+  if (c->goaway_recv)
+    return h2_conn_err(c, H2S_PROTOCOL, "the peer sent GOAWAY: no new streams");
+  if (c->goaway_sent)
+    return h2_conn_err(c, H2S_PROTOCOL, "GOAWAY sent: no new streams");
   return 0;
 }
 
@@ -313,6 +321,7 @@ int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
                          "stream id %u is lower than %u", (unsigned)sid,
                          (unsigned)c->highest_out);
     }
+    if ((rv = may_open(c))) return rv;
     if (h2_c_next_stream_id(c, &nid)) return H2S_NO_AVAILABLE_STREAM_ID;
     if (c->open_out >= remote(c, H2_SETTINGS_MAX_CONCURRENT_STREAMS, 0xffffffffu))
       return h2_conn_err(c, H2S_TOO_MANY_STREAMS,
@@ -325,8 +334,8 @@ int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
     case H2SS_HALF_CLOSED_REMOTE:
     case H2SS_RESERVED_LOCAL:
       break;
-    case H2SS_HALF_CLOSED_LOCAL: /* h2: StreamClosedError */
-      return h2_conn_err(c, H2S_STREAM_CLOSED, "stream %u is closed for "
+    case H2SS_HALF_CLOSED_LOCAL: /* h2: ProtocolError */
+      return h2_conn_err(c, H2S_PROTOCOL, "stream %u is closed for "
                          "sending", (unsigned)sid);
     default:
       return h2_conn_err(c, H2S_PROTOCOL, "cannot send HEADERS on stream %u in "
@@ -393,8 +402,8 @@ int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
   if (pad > 255) return h2_conn_err(c, H2S_INVALID_ARGUMENT, "pad_length > 255");
   rv = lookup(c, sid, &s);
   if (rv) return rv;
-  if (s->state == H2SS_HALF_CLOSED_LOCAL) /* h2: StreamClosedError */
-    return h2_conn_err(c, H2S_STREAM_CLOSED, "stream %u is closed for sending",
+  if (s->state == H2SS_HALF_CLOSED_LOCAL) /* h2: ProtocolError */
+    return h2_conn_err(c, H2S_PROTOCOL, "stream %u is closed for sending",
                        (unsigned)sid);
   if ((s->state != H2SS_OPEN && s->state != H2SS_HALF_CLOSED_REMOTE) ||
       s->sent_msg != H2M_FINAL)
@@ -469,6 +478,7 @@ int h2_c_push_stream(h2_conn_t *c, uint32_t sid, uint32_t promised,
   if (promised <= c->highest_out)
     return h2_conn_err(c, H2S_STREAM_ID_TOO_LOW,
                        "promised stream id %u too low", (unsigned)promised);
+  if ((rv = may_open(c))) return rv;
   rv = prepare_block(c, h, n, H2_HB_PUSH_REQUEST, &nh, &nn, &info);
   if (rv) return rv;
   s = h2_stream_new(c, promised);
@@ -602,9 +612,16 @@ int h2_c_close(h2_conn_t *c, uint32_t code, uint32_t last,
   if (last == 0xffffffffu) last = c->highest_in;
   if (last > H2_MAX_STREAM_ID)
     return h2_conn_err(c, H2S_INVALID_ARGUMENT, "invalid last stream id");
+  /* §6.8: a later GOAWAY never raises the last stream id. */
+  if (c->goaway_sent && last > c->goaway_sent_last) last = c->goaway_sent_last;
   rv = h2_out_goaway(c, last, code, dbg, dbg_len);
   if (rv) return rv;
   c->state = H2C_CLOSED;
+  c->goaway_sent = 1;
+  c->goaway_sent_last = last;
+  /* With NO_ERROR streams up to last may finish (graceful shutdown); an
+   * error code ends the connection at once, as in h2. */
+  if (code != H2_CODE_NO_ERROR) c->dead = 1;
   return 0;
 }
 

@@ -66,10 +66,22 @@ const std::set<int> kFrameSize = {H2_ERR_FRAME_SIZE, H2_ERR_FRAME_DATA_MISSING,
 
 // ---- errors of the caller ----------------------------------------------------
 
-TEST(ConnErrors, StreamClosedOnSendAfterEnd) {
+TEST(ConnErrors, ProtocolErrorOnSendAfterEnd) {
+  // Half-closed (local): h2 raises ProtocolError for more DATA or an end.
   Single e(H2_SIDE_CLIENT);
   e.Handshake();
   ASSERT_EQ(SendHeaders(e.c, 1, Req(), H2_SEND_END_STREAM), 0);
+  EXPECT_EQ(SendData(e.c, 1, "x"), H2_ERR_PROTOCOL);
+  EXPECT_EQ(h2_conn_end_stream(e.c, 1), H2_ERR_PROTOCOL);
+  EXPECT_STRNE(h2_conn_last_error(e.c), "");
+}
+
+TEST(ConnErrors, StreamClosedOnSendAfterClose) {
+  // Closed (both ends finished): StreamClosedError.
+  Single e(H2_SIDE_CLIENT);
+  e.Handshake();
+  ASSERT_EQ(SendHeaders(e.c, 1, Req(), H2_SEND_END_STREAM), 0);
+  ASSERT_EQ(h2_conn_reset_stream(e.c, 1, H2_CANCEL), 0);
   EXPECT_EQ(SendData(e.c, 1, "x"), H2_ERR_STREAM_CLOSED);
   EXPECT_EQ(h2_conn_end_stream(e.c, 1), H2_ERR_STREAM_CLOSED);
   EXPECT_STRNE(h2_conn_last_error(e.c), "");

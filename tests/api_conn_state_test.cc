@@ -437,9 +437,10 @@ const ActCell kActTable[] = {
     {kOpen, kAPush, 0, H2_STREAM_STATE_OPEN},
     {kOpen, kAPrioritize, H2_ERR_RFC1122, kNA},
     // half-closed (local) (client, stream 1)
-    {kHalfClosedLocal, kAHeaders, H2_ERR_STREAM_CLOSED, kNA},
-    {kHalfClosedLocal, kAData, H2_ERR_STREAM_CLOSED, kNA},
-    {kHalfClosedLocal, kAEnd, H2_ERR_STREAM_CLOSED, kNA},
+    // Sending after our END_STREAM: h2 raises ProtocolError.
+    {kHalfClosedLocal, kAHeaders, H2_ERR_PROTOCOL, kNA},
+    {kHalfClosedLocal, kAData, H2_ERR_PROTOCOL, kNA},
+    {kHalfClosedLocal, kAEnd, H2_ERR_PROTOCOL, kNA},
     {kHalfClosedLocal, kAReset, 0, H2_STREAM_STATE_CLOSED},
     {kHalfClosedLocal, kAWindow, 0, H2_STREAM_STATE_HALF_CLOSED_LOCAL},
     {kHalfClosedLocal, kAPush, H2_ERR_PROTOCOL, kNA},

@@ -544,8 +544,15 @@ def test_push_stream_and_pushed_response():
 def test_close_connection(kw):
     p, _ = server_with_request()
     p.same(lambda h: h.close_connection(**kw), lambda l: l.close(**kw))
-    # further actions fail in both
-    p.same(lambda h: h.ping(b"12345678"), lambda l: l.ping(b"12345678"))
+    if kw.get("error_code", 0):
+        # closing with an error: further actions fail in both
+        p.same(lambda h: h.ping(b"12345678"), lambda l: l.ping(b"12345678"))
+    else:
+        # Expected difference: a GOAWAY with NO_ERROR is graceful in libh2
+        # (RFC 9113 §6.8: streams up to the last id may still complete), so
+        # the connection stays usable; h2 refuses every later action.
+        o = p.do(lambda h: h.ping(b"12345678"), lambda l: l.ping(b"12345678"))
+        assert o.h_code == -10 and o.l_code == 0
 
 
 def test_advertise_alternative_service():
@@ -638,9 +645,6 @@ def test_send_on_unknown_and_reset_streams():
            lambda l: l.acknowledge_received_data(10, 1))
 
 
-@finding("an action on a half-closed (local) stream fails with "
-         "StreamClosedError (-18); h2 raises ProtocolError (-10) (its stream "
-         "state machine raises StreamClosedError only in CLOSED)")
 @pytest.mark.parametrize("action", ["send_data", "end_stream",
                                     "send_headers"])
 def test_send_on_half_closed_local(action):
@@ -881,9 +885,6 @@ def test_recv_remote_settings_changed():
     p.same(lambda h: h.send_headers(3, REQ), lambda l: l.send_headers(3, REQ))
 
 
-@finding("the first RemoteSettingsChanged reports MAX_CONCURRENT_STREAMS "
-         "with original_value 100 (libh2's assumed value before the peer's "
-         "SETTINGS, core/h2_conn.h 'Other choices'); h2 reports None")
 def test_recv_first_max_concurrent_streams():
     p = Pair(client=True)
     p.same_recv(settings_frame({3: 7}))
@@ -992,16 +993,12 @@ def test_recv_naked_continuation_open_stream():
     assert o.l_code == -10
 
 
-@finding("CONTINUATION on an idle stream: libh2 ProtocolError (-10); h2 "
-         "NoSuchStreamError (-17). Same GOAWAY(PROTOCOL_ERROR) bytes")
 def test_recv_naked_continuation_idle_stream():
     p = server_pair()
     p.same_recv(ContinuationFrame(1, b"\x82",
                                   flags=["END_HEADERS"]).serialize())
 
 
-@finding("DATA on an idle stream: libh2 NoSuchStreamError (-17); h2 "
-         "ProtocolError (-10). Same GOAWAY(PROTOCOL_ERROR) bytes")
 def test_recv_data_idle_stream():
     p = server_pair()
     p.same_recv(data_frame(1, b"x"))
@@ -1101,9 +1098,18 @@ def test_recv_frames_after_our_reset():
     p.same(lambda h: h.send_headers(1, REQ, end_stream=True),
            lambda l: l.send_headers(1, REQ, end_stream=True))
     p.same(lambda h: h.reset_stream(1), lambda l: l.reset_stream(1))
-    p.same_recv(data_frame(1, b"late"))
-    p.same_recv(peer.headers(1, RESP))
-    p.same_recv(RstStreamFrame(1, error_code=0).serialize())
+    # Expected difference: RFC 9113 §5.1 says frames arriving after our
+    # RST_STREAM MUST be ignored; h2 answers RST_STREAM(STREAM_CLOSED).
+    # libh2 only returns the connection credit for the DATA.
+    o = p.recv(data_frame(1, b"late"))
+    assert o.h_code == o.l_code == 0
+    assert o.h_out[3:4] == b"\x03"  # h2: RST_STREAM
+    # libh2: nothing, or a WINDOW_UPDATE returning the connection credit
+    assert o.l_out == b"" or o.l_out[3:4] == b"\x08"
+    assert o.l_events == []
+    o = p.recv(peer.headers(1, RESP))
+    assert o.l_code == 0 and o.l_events == [] and o.l_out == b""
+    p.recv(RstStreamFrame(1, error_code=0).serialize())
 
 
 def test_recv_rst_then_data():
@@ -1271,21 +1277,22 @@ def test_expected_window_update_after_received_rst():
     assert o.l_out == RstStreamFrame(1, error_code=5).serialize()
 
 
-def test_expected_input_ignored_after_goaway():
-    # Documented (core/h2_conn.h "Other choices", h2.h h2_conn_receive):
-    # after a GOAWAY (received, or sent by close) libh2 ignores input; h2
-    # treats further frames as a protocol error and sends GOAWAY again.
+def test_expected_graceful_goaway():
+    # Expected difference (RFC 9113 §6.8): after a GOAWAY with NO_ERROR,
+    # received or sent, libh2 keeps processing the connection (streams up
+    # to the last id may complete; a stream opened beyond it is refused);
+    # h2 treats further frames as a protocol error and sends GOAWAY again.
     p = server_pair()
     o = p.recv(GoAwayFrame(0, last_stream_id=0).serialize() +
                Peer().headers(1, REQ))
     assert o.h_code == -10 and o.h_out
-    assert o.l_code == 0 and o.l_out == b""
-    assert [e["type"] for e in o.l_events] == ["ConnectionTerminated"]
+    assert o.l_code == 0
+    assert [e["type"] for e in o.l_events][0] == "ConnectionTerminated"
     p = client_pair()
     p.same(lambda h: h.close_connection(), lambda l: l.close())
     o = p.recv(PingFrame(0, b"12345678").serialize())
     assert o.h_code == -10 and o.h_out
-    assert o.l_code == 0 and o.l_out == b"" and o.l_events == []
+    assert o.l_code == 0 and [e["type"] for e in o.l_events] == ["PingReceived"]
 
 
 def test_state_idle_until_headers():
@@ -1331,9 +1338,6 @@ def test_expected_altsvc_on_stream_has_no_origin():
                            "origin": None, "field_value": b'h2=":443"'}]
 
 
-@finding("acknowledge_received_data after close_connection fails with "
-         "ProtocolError (-10, 'connection is closed'); h2 accepts it "
-         "silently when no WINDOW_UPDATE is due (returns, sends nothing)")
 def test_acknowledge_after_close():
     p, _ = server_with_request(end_stream=False, headers=POST)
     p.same_recv(data_frame(1, b"x" * 1000))

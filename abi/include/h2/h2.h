@@ -541,7 +541,15 @@ H2_EXTERN int h2_conn_advertise_alternative_service(
     size_t origin_len, const uint8_t *field_value, size_t field_value_len);
 /* Last stream id for h2_conn_close(): the highest processed inbound id. */
 #define H2_LAST_STREAM_AUTO 0xffffffffu
-/* Queue GOAWAY and close the connection. */
+/* Queue GOAWAY. The connection state becomes H2_CONN_CLOSED (as in h2)
+ * and no new streams may be opened either way. With H2_NO_ERROR the
+ * shutdown is graceful (RFC 9113 §6.8): streams up to last_stream_id go on
+ * in both directions until they end, and a stream the peer opens beyond it
+ * is refused with RST_STREAM(REFUSED_STREAM); call again (with a last
+ * stream id no higher than before) to send a final GOAWAY. With an error
+ * code the connection ends at once: later input is ignored and later
+ * actions fail with H2_ERR_PROTOCOL. Receiving a GOAWAY likewise lets the
+ * streams up to its last stream id complete. */
 H2_EXTERN int h2_conn_close(h2_conn *conn, uint32_t error_code,
                             uint32_t last_stream_id, const uint8_t *debug,
                             size_t debug_len);
