@@ -31,6 +31,7 @@ SAME(H2_OPT_GLITCH_RATE_BURST, H2O_GLITCH_RATE_BURST);
 SAME(H2_OPT_GLITCH_RATE_PER_SEC, H2O_GLITCH_RATE_PER_SEC);
 SAME(H2_OPT_MAX_RESERVED_STREAMS, H2O_MAX_RESERVED_STREAMS);
 SAME(H2_OPT_MAX_CLOSED_STREAMS, H2O_MAX_CLOSED_STREAMS);
+SAME(H2_OPT_TRACE_FRAMES, H2O_TRACE_FRAMES);
 SAME(H2_CONN_IDLE, H2C_IDLE);
 SAME(H2_CONN_CLIENT_OPEN, H2C_CLIENT_OPEN);
 SAME(H2_CONN_SERVER_OPEN, H2C_SERVER_OPEN);
@@ -456,6 +457,7 @@ int h2_conn_data_to_send(h2_conn *conn, uint8_t *buf, size_t cap,
   n = conn->out_len - conn->out_off;
   if (n > cap) n = cap;
   if (n) memcpy(buf, conn->out + conn->out_off, n);
+  h2_trace_out(conn, conn->out + conn->out_off, n);
   h2_out_consume(conn, n);
   *out_len = n;
   return H2_OK;
@@ -471,6 +473,7 @@ int h2_conn_peek_data(h2_conn *conn, const uint8_t **data, size_t *len) {
 int h2_conn_consume_data(h2_conn *conn, size_t n) {
   if (!conn || n > conn->out_len - conn->out_off)
     return H2_ERR_INVALID_ARGUMENT;
+  h2_trace_out(conn, conn->out + conn->out_off, n);
   h2_out_consume(conn, n);
   return H2_OK;
 }
@@ -482,7 +485,26 @@ size_t h2_conn_pending_data(const h2_conn *conn) {
 int h2_conn_clear_outbound_data(h2_conn *conn) {
   if (!conn) return H2_ERR_INVALID_ARGUMENT;
   h2_out_consume(conn, conn->out_len - conn->out_off);
+  h2_trace_out_reset(conn);
   return H2_OK;
+}
+
+/* ---- frame trace --------------------------------------------------------------- */
+
+int h2_conn_next_trace(h2_conn *conn, h2_frame_trace *out) {
+  h2_trace_rec r;
+  if (!conn || !out) return H2_ERR_INVALID_ARGUMENT;
+  if (!h2_trace_next(conn, &r)) return 0;
+  out->outbound = r.outbound;
+  out->type = r.type;
+  out->flags = r.flags;
+  out->stream_id = r.stream_id;
+  out->length = r.length;
+  return 1;
+}
+
+uint64_t h2_conn_trace_dropped(const h2_conn *conn) {
+  return conn ? conn->trace_dropped : 0;
 }
 
 /* ---- queries ------------------------------------------------------------------ */

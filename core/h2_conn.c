@@ -122,7 +122,7 @@ void h2_config_defaults(h2_config_t *cfg, int side) {
 }
 
 static int opt_known(int option) {
-  return (option >= 1 && option <= 6) || (option >= 20 && option <= 32);
+  return (option >= 1 && option <= 6) || (option >= 20 && option <= 33);
 }
 
 int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value) {
@@ -137,6 +137,7 @@ int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value) {
       value > 0xffffffffu)
     return H2S_INVALID_ARGUMENT;
   if (value > 0xffffffffu) return H2S_INVALID_ARGUMENT;
+  if (option == H2O_TRACE_FRAMES && value > 65536) return H2S_INVALID_ARGUMENT;
   cfg->opt[option] = value;
   if (option == H2O_MAX_HEADER_LIST_SIZE)
     h2_settings_put(&cfg->local, H2_SETTINGS_MAX_HEADER_LIST_SIZE,
@@ -208,6 +209,12 @@ int h2_conn_create(h2_conn_t **out, const h2_config_t *cfg) {
     h2_mem_free(&c->mem, c);
     return rv;
   }
+  if (h2_trace_init(c) != H2S_OK) {
+    h2_hpack_enc_free(&c->enc);
+    h2_hpack_dec_free(&c->dec);
+    h2_mem_free(&c->mem, c);
+    return H2S_NOMEM;
+  }
   apply_decoder_limits(c);
   c->send_window = 65535;
   /* §6.9.2: the connection window starts at 65535 whatever the settings. */
@@ -226,6 +233,7 @@ void h2_conn_destroy(h2_conn_t *c) {
   if (!c) return;
   mem = c->mem;
   h2_frame_reader_free(&c->reader);
+  h2_trace_free(c);
   h2_mem_free(&mem, c->rbuf_spare);
   h2_hpack_enc_free(&c->enc);
   h2_hpack_dec_free(&c->dec);
@@ -1121,6 +1129,7 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
     memset(&f, 0, sizeof(f));
     rv = h2_frame_read(&c->reader, data + pos, len - pos, &used, &f);
     pos += used;
+    if (c->trace_cap && rv > 0) h2_trace_in(c, &f.hd);
     switch (rv) {
     case H2_READ_NEED_MORE:
       /* CVE-2020-11080: judge a SETTINGS frame by its header, before its

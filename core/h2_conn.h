@@ -96,7 +96,8 @@ enum {
   H2O_GLITCH_RATE_PER_SEC = 30,
   H2O_MAX_RESERVED_STREAMS = 31,
   H2O_MAX_CLOSED_STREAMS = 32,
-  H2O_COUNT = 33
+  H2O_TRACE_FRAMES = 33,
+  H2O_COUNT = 34
 };
 
 /* Settings are stored by id; ids 1..9 are known (7 is unassigned). */
@@ -274,6 +275,14 @@ struct h2_conn {
   uint8_t remote_mcs_assumed; /* peer's MAX_CONCURRENT_STREAMS not yet sent */
   uint32_t goaway_sent_last;
   uint32_t goaway_recv_last;
+  /* frame trace (h2_trace.c): a ring of the last records, when enabled */
+  struct h2_trace_rec *trace;
+  uint32_t trace_cap, trace_head, trace_count;
+  uint64_t trace_dropped;
+  uint64_t trace_out_seen;   /* output bytes scanned so far */
+  uint32_t trace_out_skip;   /* payload bytes of the current frame left */
+  uint8_t trace_out_hd[9];   /* a frame header split across hand-outs */
+  uint8_t trace_out_hd_len;
   uint64_t opt[H2O_COUNT];
   char errmsg[160];
 
@@ -440,5 +449,22 @@ int h2_c_local_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
 int h2_c_remote_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
 int h2_c_stream_state(const h2_conn_t *c, uint32_t sid, int *out);
 void h2_out_consume(h2_conn_t *c, size_t n);
+
+/* Frame trace (h2_trace.c). Records are taken with h2_trace_next(). */
+typedef struct h2_trace_rec {
+  uint8_t outbound;
+  uint8_t type;
+  uint8_t flags;
+  uint32_t stream_id;
+  uint32_t length;
+} h2_trace_rec;
+int h2_trace_init(h2_conn_t *c);
+void h2_trace_free(h2_conn_t *c);
+void h2_trace_in(h2_conn_t *c, const h2_frame_hd *hd);
+/* Bytes handed to the application for sending (in order). */
+void h2_trace_out(h2_conn_t *c, const uint8_t *p, size_t n);
+/* Pending output was dropped: the next byte starts a frame. */
+void h2_trace_out_reset(h2_conn_t *c);
+int h2_trace_next(h2_conn_t *c, h2_trace_rec *out);
 
 #endif

@@ -280,8 +280,12 @@ enum {
                                            frames, PRIORITY, stray frames */
   H2_OPT_GLITCH_RATE_PER_SEC = 30,      /* [330] */
   H2_OPT_MAX_RESERVED_STREAMS = 31,     /* [200] pushed, not yet opened */
-  H2_OPT_MAX_CLOSED_STREAMS = 32        /* [1000] closed streams remembered
+  H2_OPT_MAX_CLOSED_STREAMS = 32,       /* [1000] closed streams remembered
                                            to answer late frames as h2 does */
+  /* Diagnostics. */
+  H2_OPT_TRACE_FRAMES = 33              /* [0] keep a trace of the last N
+                                           frames (0..65536), read with
+                                           h2_conn_next_trace() */
 };
 
 /* Create a configuration for one side with the defaults above and the
@@ -576,6 +580,28 @@ H2_EXTERN int h2_conn_consume_data(h2_conn *conn, size_t n);
 H2_EXTERN size_t h2_conn_pending_data(const h2_conn *conn);
 /* Drop all pending output. */
 H2_EXTERN int h2_conn_clear_outbound_data(h2_conn *conn);
+
+/* ---- frame trace ---- */
+
+/* One frame read or sent. Frozen in 1.0. */
+typedef struct h2_frame_trace {
+  uint8_t outbound; /* 1: handed out for sending; 0: received */
+  uint8_t type;     /* frame type (RFC 9113 §6 and extensions) */
+  uint8_t flags;
+  uint32_t stream_id;
+  uint32_t length; /* payload length */
+} h2_frame_trace;
+
+/* With H2_OPT_TRACE_FRAMES = N > 0, the connection records every frame it
+ * reads (when its header and payload were checked) and every frame it
+ * hands out through h2_conn_data_to_send() / h2_conn_consume_data(), in
+ * order, keeping the last N records: this is what an application or a
+ * binding logs (Python h2's logger). Take the oldest record: returns 1 and
+ * fills *out, 0 when there is none (or tracing is off), or
+ * H2_ERR_INVALID_ARGUMENT. Since 1.0. */
+H2_EXTERN int h2_conn_next_trace(h2_conn *conn, h2_frame_trace *out);
+/* Records lost because more than N were waiting. Since 1.0. */
+H2_EXTERN uint64_t h2_conn_trace_dropped(const h2_conn *conn);
 
 /* ---- queries ---- */
 
