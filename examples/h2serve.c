@@ -113,6 +113,7 @@ typedef struct stream {
   int resp_ended;    /* END_STREAM sent */
   int status;
   int fd;            /* SK_FILE */
+  struct cached_file *cf; /* fd borrowed from the file cache, or NULL */
   uint64_t remaining; /* SK_FILE: bytes still to send */
   off_t offset;
   const char *ctype;
@@ -216,6 +217,77 @@ static stream *stream_find(client *c, uint32_t id) {
   return NULL;
 }
 
+/* ---- open files, kept for a second ----------------------------------------
+ * Opening, checking and closing the file on every request cost more CPU
+ * than the whole HTTP/2 exchange; like other servers, keep recently
+ * served files open. An entry is trusted for FILE_CACHE_MS, then the path
+ * is opened again, so a changed file is served within that time. */
+#define FILE_CACHE_SLOTS 64
+#define FILE_CACHE_MS 1000
+
+typedef struct cached_file {
+  char rel[256];
+  int fd;
+  uint64_t size;
+  const char *ctype;
+  uint64_t opened_ms;
+  unsigned refs;    /* streams reading from fd */
+  int stale;        /* replaced: close when the last reader is done */
+} cached_file;
+
+static cached_file file_cache[FILE_CACHE_SLOTS];
+
+static uint64_t now_ms(void);
+
+static size_t file_cache_slot(const char *rel) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (; *rel; rel++) h = (h ^ (uint8_t)*rel) * 16777619u;
+  return h % FILE_CACHE_SLOTS;
+}
+
+static void file_cache_release(cached_file *cf) {
+  if (cf->refs) cf->refs--;
+  if (!cf->refs && cf->stale) {
+    close(cf->fd);
+    cf->fd = -1;
+    cf->stale = 0;
+    cf->rel[0] = '\0';
+  }
+}
+
+/* A fresh cache hit for rel, or NULL. */
+static cached_file *file_cache_get(const char *rel) {
+  cached_file *cf = &file_cache[file_cache_slot(rel)];
+  if (cf->fd < 0 || cf->stale || cf->rel[0] == '\0' || strcmp(cf->rel, rel) != 0)
+    return NULL;
+  if (now_ms() - cf->opened_ms > FILE_CACHE_MS) return NULL;
+  return cf;
+}
+
+/* Keep fd for rel if its slot can take it; returns the entry or NULL. */
+static cached_file *file_cache_put(const char *rel, int fd, uint64_t size,
+                                   const char *ctype) {
+  cached_file *cf = &file_cache[file_cache_slot(rel)];
+  if (strlen(rel) >= sizeof(cf->rel)) return NULL;
+  if (cf->fd >= 0) {
+    if (cf->refs) return NULL; /* in use: this request goes uncached */
+    close(cf->fd);
+  }
+  strcpy(cf->rel, rel);
+  cf->fd = fd;
+  cf->size = size;
+  cf->ctype = ctype;
+  cf->opened_ms = now_ms();
+  cf->refs = 0;
+  cf->stale = 0;
+  return cf;
+}
+
+static void file_cache_init(void) {
+  size_t i;
+  for (i = 0; i < FILE_CACHE_SLOTS; i++) file_cache[i].fd = -1;
+}
+
 static stream *stream_new(client *c, uint32_t id) {
   stream *s = calloc(1, sizeof(*s));
   if (!s) return NULL;
@@ -236,7 +308,8 @@ static void stream_free(client *c, stream *s) {
     }
   if (s->owed && c->h2 && h2_conn_state(c->h2) != H2_CONN_CLOSED)
     (void)h2_conn_acknowledge_received_data(c->h2, s->id, s->owed);
-  if (s->fd >= 0) close(s->fd);
+  if (s->cf) file_cache_release(s->cf);
+  else if (s->fd >= 0) close(s->fd);
   bytes_free(&s->body);
   free(s->echo_ctype);
   free(s);
@@ -335,8 +408,21 @@ static int open_file(stream *s, const char *target, size_t tlen) {
   char rel[4096];
   struct stat st;
   int fd;
+  cached_file *cf;
   if (sanitize_path(target, tlen, rel, sizeof(rel) - 16) < 0) return 400;
   if (rel[0] == '\0') strcpy(rel, "index.html");
+  cf = file_cache_get(rel);
+  if (cf) {
+    cf->refs++;
+    s->kind = SK_FILE;
+    s->fd = cf->fd;
+    s->cf = cf;
+    s->remaining = cf->size;
+    s->offset = 0;
+    s->status = 200;
+    s->ctype = cf->ctype;
+    return 200;
+  }
   fd = openat(g.root_fd, rel, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == EACCES ? 403 : 404;
   if (fstat(fd, &st) < 0) {
@@ -363,6 +449,18 @@ static int open_file(stream *s, const char *target, size_t tlen) {
   s->offset = 0;
   s->status = 200;
   s->ctype = content_type(rel);
+  {
+    /* Replace an expired entry for the same path; its readers keep it. */
+    cached_file *old = &file_cache[file_cache_slot(rel)];
+    if (old->fd >= 0 && old->refs && strcmp(old->rel, rel) == 0) old->stale = 1;
+    if (!old->stale) {
+      cf = file_cache_put(rel, fd, s->remaining, s->ctype);
+      if (cf) {
+        cf->refs++;
+        s->cf = cf;
+      }
+    }
+  }
   return 200;
 }
 
@@ -1252,6 +1350,7 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  file_cache_init();
   g.root_fd = open(g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (g.root_fd < 0) die(g.root);
 
