@@ -271,11 +271,24 @@ static uint32_t table_used_bytes(const h2_hpack_table *t) {
   return t->size - t->ent_count * H2_HPACK_ENTRY_OVERHEAD;
 }
 
-static void bucket_link(h2_hpack_table *t, uint32_t seq) {
+/* The encoder's two indexes over the table. buckets[0 .. mask]: newest seq
+ * per hash of name and value, chained newest first by entry.next (full
+ * matches). buckets[mask + 1 .. 2 * mask + 1]: newest seq per name hash, no
+ * chain (a name match wants the newest entry with that name; when another
+ * name took the slot, the search falls back to a scan). Chains and slots
+ * end at a seq that is not live: entries are evicted oldest first. */
+static inline uint32_t full_hash(uint32_t name_hash, const uint8_t *v,
+                                 size_t vl) {
+  uint32_t h = hpack_hash(v, vl);
+  return (h ^ (name_hash << 7 | name_hash >> 25)) * 0x9e3779b1u ^ name_hash;
+}
+
+static void bucket_link(h2_hpack_table *t, uint32_t seq, uint32_t fhash) {
   h2_hpack_entry *e = table_ent(t, seq);
-  uint32_t *head = &t->buckets[e->hash & t->bucket_mask];
+  uint32_t *head = &t->buckets[fhash & t->bucket_mask];
   e->next = *head;
   *head = seq;
+  t->buckets[t->bucket_mask + 1u + (e->hash & t->bucket_mask)] = seq;
 }
 
 /* Make room for at least n entries: a larger power-of-two ring (and, for the
@@ -289,7 +302,8 @@ static int table_grow_ents(h2_hpack_table *t, uint32_t n) {
   if (!ents) return H2S_NOMEM;
   uint32_t *buckets = NULL;
   if (t->indexed) {
-    buckets = (uint32_t *)h2_mem_malloc(t->mem, (size_t)cap * 2u * sizeof(*buckets));
+    buckets = (uint32_t *)h2_mem_malloc(t->mem,
+                                        (size_t)cap * 4u * sizeof(*buckets));
     if (!buckets) {
       h2_mem_free(t->mem, ents);
       return H2S_NOMEM;
@@ -307,10 +321,15 @@ static int table_grow_ents(h2_hpack_table *t, uint32_t n) {
     t->buckets = buckets;
     t->bucket_mask = cap * 2u - 1u;
     /* An empty bucket holds a seq that is not live. */
-    for (uint32_t i = 0; i <= t->bucket_mask; i++)
+    for (uint32_t i = 0; i <= 2u * t->bucket_mask + 1u; i++)
       buckets[i] = t->first_seq - 1u;
-    for (uint32_t i = 0; i < t->ent_count; i++)
-      bucket_link(t, t->first_seq + i);
+    for (uint32_t i = 0; i < t->ent_count; i++) {
+      uint32_t seq = t->first_seq + i;
+      const h2_hpack_entry *e = table_ent(t, seq);
+      bucket_link(t, seq,
+                  full_hash(e->hash, t->store + e->off + e->name_len,
+                            e->value_len));
+    }
   }
   return H2S_OK;
 }
@@ -372,7 +391,8 @@ static int table_reserve(h2_hpack_table *t, uint32_t bytes, uint32_t ents) {
  * empties the table and is not added. name/value must not point into the
  * table. */
 static int table_add(h2_hpack_table *t, const uint8_t *name, uint32_t nl,
-                     const uint8_t *value, uint32_t vl, uint32_t hash) {
+                     const uint8_t *value, uint32_t vl, uint32_t hash,
+                     uint32_t fhash) {
   uint64_t sz = (uint64_t)nl + vl + H2_HPACK_ENTRY_OVERHEAD;
   if (sz > t->max_size) {
     table_shrink(t, 0);
@@ -400,7 +420,7 @@ static int table_add(h2_hpack_table *t, const uint8_t *name, uint32_t nl,
   t->store_tail = e->off + b;
   t->ent_count++;
   t->size += (uint32_t)sz;
-  if (t->indexed) bucket_link(t, seq);
+  if (t->indexed) bucket_link(t, seq, fhash);
   return H2S_OK;
 }
 
@@ -622,30 +642,52 @@ static int enc_field(h2_hpack_enc *enc, const h2_hpack_field *f,
     }
   }
 
-  /* Dynamic table: newest first, as python hpack searches. */
+  /* Dynamic table: the newest full match, else the newest entry with the
+   * name, as python hpack's newest-first search finds them. */
+  uint32_t fhash = 0;
+  int have_fhash = 0;
   if (t->ent_count && !searched) {
-    int have_name = 0;
-    uint32_t seq = t->buckets[hash & t->bucket_mask];
-    while (table_live(t, seq)) {
-      const h2_hpack_entry *e = table_ent(t, seq);
-      const uint8_t *s = t->store + e->off;
-      if (e->hash == hash && e->name_len == nl && bytes_eq(s, name, nl)) {
-        if (want_full && e->value_len == vl &&
-            bytes_eq(s + nl, value, vl)) {
-          if (full_as_literal) {
-            name_idx = dyn_index(t, seq);
-            break;
+    int found = 0;
+    if (want_full) {
+      fhash = full_hash(hash, value, vl);
+      have_fhash = 1;
+      uint32_t seq = t->buckets[fhash & t->bucket_mask];
+      while (table_live(t, seq)) {
+        const h2_hpack_entry *e = table_ent(t, seq);
+        const uint8_t *s = t->store + e->off;
+        if (e->hash == hash && e->name_len == nl && e->value_len == vl &&
+            bytes_eq(s, name, nl) && bytes_eq(s + nl, value, vl)) {
+          if (!full_as_literal) {
+            *pp = put_int(p, 0x80u, 7, dyn_index(t, seq));
+            return H2S_OK;
           }
-          *pp = put_int(p, 0x80u, 7, dyn_index(t, seq));
-          return H2S_OK;
+          name_idx = dyn_index(t, seq);
+          found = 1;
+          break;
         }
-        if (!have_name) {
-          have_name = 1;
-          if (!name_idx) name_idx = dyn_index(t, seq);
-          if (!want_full) break;
+        seq = e->next;
+      }
+    }
+    if (!found && !name_idx) {
+      uint32_t seq = t->buckets[t->bucket_mask + 1u + (hash & t->bucket_mask)];
+      if (table_live(t, seq)) {
+        const h2_hpack_entry *e = table_ent(t, seq);
+        if (e->hash == hash && e->name_len == nl &&
+            bytes_eq(t->store + e->off, name, nl)) {
+          name_idx = dyn_index(t, seq);
+        } else {
+          /* Another name holds the slot: scan what is older. */
+          while (seq != t->first_seq) {
+            seq--;
+            e = table_ent(t, seq);
+            if (e->hash == hash && e->name_len == nl &&
+                bytes_eq(t->store + e->off, name, nl)) {
+              name_idx = dyn_index(t, seq);
+              break;
+            }
+          }
         }
       }
-      seq = e->next;
     }
   }
 
@@ -662,7 +704,10 @@ static int enc_field(h2_hpack_enc *enc, const h2_hpack_field *f,
   if (!name_idx) p = put_str(p, name, nl, huff);
   p = put_str(p, value, vl, huff);
   *pp = p;
-  if (index_it) return table_add(t, name, nl, value, vl, hash);
+  if (index_it) {
+    if (!have_fhash) fhash = full_hash(hash, value, vl);
+    return table_add(t, name, nl, value, vl, hash, fhash);
+  }
   return H2S_OK;
 }
 
@@ -984,7 +1029,8 @@ static int dec_literal(h2_hpack_dec *dec, uint32_t idx, const hpack_str *ns,
   if (!incremental) return H2S_OK;
   /* §6.2.1: nl and vl are below 2^32 (limits or the 32-bit length). */
   if ((uint64_t)nl + vl > UINT32_MAX) return H2S_HEADER_LIST_TOO_LARGE;
-  return table_add(&dec->table, name, (uint32_t)nl, value, (uint32_t)vl, 0);
+  return table_add(&dec->table, name, (uint32_t)nl, value, (uint32_t)vl, 0,
+                   0);
 }
 
 /* Decodes one representation at start[0..n), n >= 1. Returns H2S_OK with
