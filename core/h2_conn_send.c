@@ -13,6 +13,14 @@
 uint8_t *h2_out_reserve(h2_conn_t *c, size_t n) {
   size_t used = c->out_len - c->out_off, cap;
   uint8_t *nb;
+  /* Keep the buffer's start hot: once what is pending is shorter than what
+   * was consumed before it, move it to the front (a short copy) rather than
+   * appending further into the buffer. */
+  if (c->out_off && used <= c->out_off && used <= 4096u) {
+    if (used) memcpy(c->out, c->out + c->out_off, used);
+    c->out_off = 0;
+    c->out_len = used;
+  }
   if (c->out_cap - c->out_len >= n) return c->out + c->out_len;
   /* Slide the pending bytes to the front when that makes room. */
   if (c->out_off && c->out_cap - used >= n) {
@@ -171,6 +179,12 @@ static int prepare_block(h2_conn_t *c, const h2_hpack_field *h, size_t n,
   int rv;
   *out = h;
   *out_n = n;
+  if (remote(c, H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0) == 1)
+    vflags |= H2_HV_CONNECT_PROTOCOL;
+  /* The usual block: valid, and nothing that normalization would change. */
+  if (c->opt[H2O_VALIDATE_OUTBOUND_HEADERS] &&
+      h2_headers_validate_plain(h, n, kind, vflags, info) == 0)
+    return 0;
   if (c->opt[H2O_NORMALIZE_OUTBOUND_HEADERS]) {
     uint32_t nf = c->opt[H2O_SPLIT_OUTBOUND_COOKIES] ? H2_HN_SPLIT_COOKIES : 0;
     size_t nfields, nbytes, got;
@@ -189,8 +203,6 @@ static int prepare_block(h2_conn_t *c, const h2_hpack_field *h, size_t n,
       *out_n = got;
     }
   }
-  if (remote(c, H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0) == 1)
-    vflags |= H2_HV_CONNECT_PROTOCOL;
   if (c->opt[H2O_VALIDATE_OUTBOUND_HEADERS]) {
     rv = h2_headers_validate(*out, *out_n, kind, vflags, info, &why);
     if (rv)
@@ -215,6 +227,24 @@ static int write_block(h2_conn_t *c, uint8_t type, uint32_t sid,
   uint8_t *p;
   int rv;
   if (bound == (size_t)-1) return H2S_NOMEM;
+  if (bound <= maxf - plen) {
+    /* The block fits in one frame however it encodes: straight into the
+     * output buffer after the frame header and prefix. */
+    if (!h2_out_reserve(c, H2_FRAME_HEADER_LEN + plen + bound))
+      return H2S_NOMEM;
+    p = c->out + c->out_len;
+    rv = h2_hpack_encode(&c->enc, h, n, p + H2_FRAME_HEADER_LEN + plen, bound,
+                         &blen);
+    if (rv) return rv;
+    hd.length = (uint32_t)(plen + blen);
+    hd.type = type;
+    hd.flags = (uint8_t)(flags | H2_FLAG_END_HEADERS);
+    hd.stream_id = sid;
+    h2_frame_hd_pack(p, &hd);
+    if (plen) memcpy(p + H2_FRAME_HEADER_LEN, prefix, plen);
+    c->out_len += H2_FRAME_HEADER_LEN + plen + blen;
+    return 0;
+  }
   rv = grow_scratch(c, (void **)&c->scratch, &c->scratch_cap, bound + 1, 1);
   if (rv) return rv;
   need = plen + bound + H2_FRAME_HEADER_LEN * (bound / maxf + 2);

@@ -339,15 +339,61 @@ static int check_request(const h2_hpack_field *const ph[P_N],
   return H2S_OK;
 }
 
-int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
-                        uint32_t flags, h2_header_info *info,
-                        const char **why) {
+/* No NUL, CR or LF in v (§8.2.1): eight bytes at a time, the last word
+ * overlapping the one before. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static int word_has_bad(const uint8_t *p) {
+  uint64_t w, a, b;
+  memcpy(&w, p, 8);
+  a = w ^ (ONES * 0x0a);
+  b = w ^ (ONES * 0x0d);
+  return ((((w - ONES) & ~w) | ((a - ONES) & ~a) | ((b - ONES) & ~b)) &
+          HIGHS) != 0;
+}
+
+static int value_has_bad(const uint8_t *v, size_t vl) {
+  size_t j;
+  if (vl < 8) {
+    unsigned acc;
+    if (vl >= 4)
+      acc = (unsigned)cls[v[0]] | cls[v[1]] | cls[v[2]] | cls[v[vl - 1]] |
+            cls[v[vl - 2]] | cls[v[vl - 3]] | cls[v[vl - 4]];
+    else
+      acc = (unsigned)cls[v[0]] | cls[v[vl / 2]] | cls[v[vl - 1]];
+    return (acc & C_VBAD) != 0;
+  }
+  for (j = 0; j + 8 < vl; j += 8)
+    if (word_has_bad(v + j)) return 1;
+  return word_has_bad(v + vl - 8);
+}
+
+/* Every byte of p is a lowercase tchar (§8.2.1, RFC 9110 §5.1). */
+static int name_is_plain(const uint8_t *p, size_t n) {
+  unsigned acc = C_NAME;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    acc &= (unsigned)cls[p[j]] & cls[p[j + 1]] & cls[p[j + 2]] & cls[p[j + 3]];
+  for (; j < n; j++)
+    acc &= cls[p[j]];
+  return (acc & C_NAME) != 0;
+}
+
+/* plain: also fail (without a message) on anything outbound normalization
+ * would change: Python whitespace at either end of a value, and the fields
+ * it marks never-indexed or splits (cookie, authorization,
+ * proxy-authorization). Names it would change are invalid anyway. */
+static int validate(const h2_hpack_field *f, size_t n, int kind,
+                    uint32_t flags, h2_header_info *info, const char **why,
+                    int plain) {
   const h2_hpack_field *ph[P_N] = {NULL, NULL, NULL, NULL, NULL, NULL};
   const h2_hpack_field *host = NULL;
   h2_header_info local;
   unsigned allowed, seen = 0;
   int regular_seen = 0;
-  size_t i, j;
+  size_t i;
+  const uint8_t end_ws = plain ? C_PYWS : C_OWS;
 
   if (!info) info = &local;
   info_init(info);
@@ -365,18 +411,17 @@ int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
     if (nl == 0) FAIL("empty header name");
     /* §8.2.1 values: no NUL, CR, LF; no SP/HTAB at either end */
     if (vl) {
-      uint8_t acc = 0;
-      if ((cls[v[0]] | cls[v[vl - 1]]) & C_OWS)
+      if ((cls[v[0]] | cls[v[vl - 1]]) & end_ws)
         FAIL("leading or trailing whitespace in header value");
-      for (j = 0; j < vl; j++)
-        acc |= cls[v[j]];
-      if (acc & C_VBAD) FAIL("NUL, CR or LF in header value");
+      if (value_has_bad(v, vl)) FAIL("NUL, CR or LF in header value");
     }
 
     if (name[0] == ':') {
       /* §8.3: defined pseudo-headers only, once each, before the others */
       int id;
-      if ((bad = name_problem(name + 1, nl - 1)) != NULL) FAIL(bad);
+      if (!name_is_plain(name + 1, nl - 1) &&
+          (bad = name_problem(name + 1, nl - 1)) != NULL)
+        FAIL(bad);
       id = pseudo_id(name, nl);
       if (id < 0) FAIL("unknown pseudo-header field");
       if (regular_seen) FAIL(late_msg[id]);
@@ -391,11 +436,15 @@ int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
       continue;
     }
 
-    if ((bad = name_problem(name, nl)) != NULL) FAIL(bad);
+    if (!name_is_plain(name, nl) && (bad = name_problem(name, nl)) != NULL)
+      FAIL(bad);
     regular_seen = 1;
     switch (regular_id(name, nl)) {
     case N_OTHER: break;
-    case N_COOKIE: info->cookie_count++; break;
+    case N_COOKIE:
+      if (plain) return H2S_PROTOCOL;
+      info->cookie_count++;
+      break;
     case N_HOST:
       /* RFC 9110 §7.2: one Host */
       if (host && !same_value(host, &f[i])) FAIL("host header fields differ");
@@ -417,7 +466,9 @@ int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
       break;
     }
     case N_AUTHORIZATION:
-    case N_PROXY_AUTHORIZATION: break;
+    case N_PROXY_AUTHORIZATION:
+      if (plain) return H2S_PROTOCOL;
+      break;
     default: /* §8.2.2 */ FAIL(conn_msg[regular_id(name, nl) - N_FIRST_CONN]);
     }
   }
@@ -438,6 +489,17 @@ int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
   case H2_HB_TRAILERS: return H2S_OK;
   default: return check_request(ph, host, kind, flags, info, why);
   }
+}
+
+int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
+                        uint32_t flags, h2_header_info *info,
+                        const char **why) {
+  return validate(f, n, kind, flags, info, why, 0);
+}
+
+int h2_headers_validate_plain(const h2_hpack_field *f, size_t n, int kind,
+                              uint32_t flags, h2_header_info *info) {
+  return validate(f, n, kind, flags, info, NULL, 1);
 }
 
 /* ---- info only ---------------------------------------------------------- */

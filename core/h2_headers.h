@@ -103,6 +103,15 @@ int h2_headers_validate(const h2_hpack_field *f, size_t n, int kind,
  * first of each counts), :status is set only when it is 3 digits, and
  * content_length is H2_CL_INVALID when a value is not 1*DIGIT, overflows
  * int64, or differs from another content-length. Never fails. */
+/* The send path's fast check: 0 when the block is valid (as
+ * h2_headers_validate() with the same arguments, info filled in) and
+ * outbound normalization, with any flags, would leave it as it is (no
+ * whitespace to strip at the ends of values, no cookie, authorization or
+ * proxy-authorization field). Nonzero otherwise, with no message: then
+ * normalize and validate as usual. */
+int h2_headers_validate_plain(const h2_hpack_field *f, size_t n, int kind,
+                              uint32_t flags, h2_header_info *info);
+
 void h2_headers_info(const h2_hpack_field *f, size_t n, int kind,
                      h2_header_info *info);
 
