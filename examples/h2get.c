@@ -68,6 +68,8 @@ static struct {
   int errors;
 } g;
 
+static void print_trace(void);
+
 static void fail(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
 static void fail(const char *fmt, const char *arg) {
   fprintf(stderr, "h2get: ");
@@ -516,6 +518,7 @@ static int flush(char *raw, size_t *raw_len, int h2_ready) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         if (g.verbose && total) fprintf(stderr, "> %zu bytes sent\n", total);
+        print_trace();
         return 1;
       }
       fail("send: %s", strerror(errno));
@@ -524,7 +527,33 @@ static int flush(char *raw, size_t *raw_len, int h2_ready) {
     total += (size_t)n;
   }
   if (g.verbose && total) fprintf(stderr, "> %zu bytes sent\n", total);
+  print_trace();
   return 0;
+}
+
+/* -v: every frame read or sent, from the connection's frame trace. */
+static void print_trace(void) {
+  static const char *names[] = {"DATA",   "HEADERS",      "PRIORITY",
+                                "RST_STREAM", "SETTINGS", "PUSH_PROMISE",
+                                "PING",   "GOAWAY",       "WINDOW_UPDATE",
+                                "CONTINUATION", "ALTSVC", "UNKNOWN_0xb",
+                                "ORIGIN"};
+  h2_frame_trace t;
+  if (!g.verbose) return;
+  while (h2_conn_next_trace(g.conn, &t) == 1) {
+    const char *name = t.type < sizeof(names) / sizeof(names[0]) ? names[t.type]
+                       : t.type == 0x10 ? "PRIORITY_UPDATE"
+                                        : "UNKNOWN";
+    int ack = t.type == 0x4 || t.type == 0x6;
+    fprintf(stderr, "%c [frame] %s stream=%u length=%u flags=0x%02x%s%s%s%s%s\n",
+            t.outbound ? '>' : '<', name, (unsigned)t.stream_id,
+            (unsigned)t.length, (unsigned)t.flags,
+            ack && (t.flags & 0x1) ? " ACK" : "",
+            !ack && (t.flags & 0x1) ? " END_STREAM" : "",
+            (t.flags & 0x4) ? " END_HEADERS" : "",
+            (t.flags & 0x8) ? " PADDED" : "",
+            (t.flags & 0x20) ? " PRIORITY" : "");
+  }
 }
 
 static uint64_t now_ms(void) {
@@ -536,6 +565,7 @@ static uint64_t now_ms(void) {
 static void receive(const uint8_t *data, size_t len) {
   const h2_event *ev;
   int rv = h2_conn_receive(g.conn, data, len, now_ms());
+  print_trace(); /* the frames read, then what they meant */
   while (h2_conn_next_event(g.conn, &ev) == 1) on_event(ev);
   if (rv < 0) {
     fprintf(stderr, "h2get: protocol error: %s (%s)\n", h2_strerror(rv),
@@ -580,7 +610,7 @@ static void usage(FILE *f) {
           "  -H, --header 'N: V'    add a request header field (repeatable)\n"
           "      --upgrade          start with HTTP/1.1 Upgrade: h2c, not prior knowledge\n"
           "      --timeout SECONDS  give up after this long without progress [30]\n"
-          "  -v, --verbose          trace requests, events and byte counts on stderr\n"
+          "  -v, --verbose          trace frames, events and byte counts on stderr\n"
           "  -h, --help             this text\n"
           "\n"
           "Exit status: 0 if every response arrived complete, 1 on errors, 2 on usage.\n");
@@ -669,6 +699,7 @@ int main(int argc, char **argv) {
   /* No server push wanted; a larger window lets responses flow. */
   check(h2_config_set_setting(cfg, H2_SETTING_ENABLE_PUSH, 0), "config");
   check(h2_config_set_setting(cfg, H2_SETTING_INITIAL_WINDOW_SIZE, 1u << 20), "config");
+  if (g.verbose) check(h2_config_set(cfg, H2_OPT_TRACE_FRAMES, 4096), "config");
   check(h2_conn_new(&g.conn, cfg), "conn_new");
   h2_config_free(cfg);
 
