@@ -61,7 +61,8 @@
  * next receive call (or free): actions and h2_evq_next never touch the
  * queue or the arena. A receive call that starts with undrained events
  * first copies their borrowed bytes into the arena ("pinned"); one that
- * starts with the queue drained resets the queue and the arena. The queue
+ * starts with the queue drained resets the queue and the arena, and frees
+ * what a burst made them grow beyond their small defaults. The queue
  * holds at most a few events per frame received (each frame is >= 9 bytes
  * of input), so its size is bounded by the input the caller chose to pass
  * in one call. */
@@ -195,10 +196,18 @@ typedef struct h2_arena_chunk {
   size_t cap, len;
 } h2_arena_chunk;
 
+/* Retained memory is trimmed by h2_evq_begin when the queue is drained:
+ * at most one H2_ARENA_MIN chunk and H2_EVQ_MIN slots stay, so a burst's
+ * memory does not outlive the next receive call. The hints (what the last
+ * receive used) make a regrowth one step instead of a chain of doublings. */
+#define H2_ARENA_MIN 4096u
+#define H2_EVQ_MIN 16u
 typedef struct h2_evq {
   h2_ev *ev;
   size_t head, len, cap;
   h2_arena_chunk *chunks; /* newest first */
+  uint32_t ev_hint;       /* events of the last receive call */
+  uint32_t arena_hint;    /* arena bytes of the last receive call */
 } h2_evq;
 
 /* A token bucket in milli-tokens; burst 0 disables it. */
@@ -357,8 +366,9 @@ void h2_evq_pop_last(h2_evq *q);
 int h2_evq_next(h2_evq *q, const h2_ev **out);
 /* Stable bytes from the arena, or NULL. */
 void *h2_evq_alloc(h2_evq *q, const h2_mem *mem, size_t n);
-/* At the start of a receive call: reset the arena if the queue is empty,
- * else copy borrowed bytes of undrained events into it. */
+/* At the start of a receive call: reset (and trim) the queue and the arena
+ * if the queue is empty, else copy borrowed bytes of undrained events into
+ * the arena. */
 int h2_evq_begin(h2_evq *q, const h2_mem *mem);
 /* Does an event from index from on borrow bytes from outside the arena? */
 int h2_evq_borrows(const h2_evq *q, size_t from);

@@ -5,8 +5,6 @@
 #include "h2_conn.h"
 #include "h2_err.h"
 
-#define ARENA_MIN 4096u
-
 void h2_evq_free(h2_evq *q, const h2_mem *mem) {
   h2_arena_chunk *ch = q->chunks, *nx;
   while (ch) {
@@ -22,7 +20,10 @@ h2_ev *h2_evq_push(h2_evq *q, const h2_mem *mem) {
   h2_ev *e;
   if (q->head == q->len) q->head = q->len = 0;
   if (q->len == q->cap) {
-    size_t ncap = q->cap ? q->cap * 2 : 16;
+    /* First H2_EVQ_MIN slots; beyond, straight to the last call's count. */
+    size_t ncap = q->cap ? q->cap * 2 : H2_EVQ_MIN;
+    if (q->cap && ncap < q->ev_hint) ncap = q->ev_hint;
+    if (ncap > ((size_t)-1) / sizeof(*q->ev)) return NULL;
     h2_ev *n = h2_mem_realloc(mem, q->ev, ncap * sizeof(*n));
     if (!n) return NULL;
     q->ev = n;
@@ -51,7 +52,9 @@ void *h2_evq_alloc(h2_evq *q, const h2_mem *mem, size_t n) {
   size_t need = (n + 7u) & ~(size_t)7u;
   uint8_t *p;
   if (!ch || ch->cap - ch->len < need) {
-    size_t cap = ch ? ch->cap * 2 : ARENA_MIN;
+    /* First H2_ARENA_MIN; beyond, at least what the last call used. */
+    size_t cap = ch ? ch->cap * 2 : H2_ARENA_MIN;
+    if (ch && cap < q->arena_hint) cap = q->arena_hint;
     if (cap < need) cap = need;
     if (cap > ((size_t)-1) - sizeof(h2_arena_chunk)) return NULL;
     ch = h2_mem_malloc(mem, sizeof(h2_arena_chunk) + cap);
@@ -97,24 +100,49 @@ int h2_evq_borrows(const h2_evq *q, size_t from) {
   return 0;
 }
 
+static uint32_t clamp32(size_t v) {
+  return (uint64_t)v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
+}
+
 int h2_evq_begin(h2_evq *q, const h2_mem *mem) {
-  if (q->head >= q->len) {
-    /* Queue drained: keep only the newest (largest) chunk. */
-    h2_arena_chunk *ch = q->chunks;
-    q->head = q->len = 0;
-    if (ch) {
-      h2_arena_chunk *old = ch->next;
-      while (old) {
-        h2_arena_chunk *nx = old->next;
-        h2_mem_free(mem, old);
-        old = nx;
-      }
-      ch->next = NULL;
-      ch->len = 0;
+  h2_arena_chunk *ch, *keep = NULL;
+  size_t used = 0;
+  if (q->head < q->len) return h2_evq_pin_from(q, mem, q->head);
+  /* Queue drained: reset it and the arena, keeping at most one small chunk
+   * and H2_EVQ_MIN slots; what a burst grew beyond that is freed (once,
+   * after the burst: a steady flow of small calls frees nothing). */
+  q->ev_hint = clamp32(q->len);
+  q->head = q->len = 0;
+  if (q->cap > H2_EVQ_MIN) { /* a shrink in place; on failure, next time */
+    h2_ev *n = h2_mem_realloc(mem, q->ev, H2_EVQ_MIN * sizeof(*n));
+    if (n) {
+      q->ev = n;
+      q->cap = H2_EVQ_MIN;
     }
+  }
+  ch = q->chunks;
+  if (ch && !ch->next && ch->cap <= H2_ARENA_MIN) {
+    q->arena_hint = clamp32(ch->len);
+    ch->len = 0;
     return 0;
   }
-  return h2_evq_pin_from(q, mem, q->head);
+  while (ch) {
+    h2_arena_chunk *nx = ch->next;
+    used += ch->len;
+    if (!keep && ch->cap <= H2_ARENA_MIN) {
+      keep = ch;
+    } else {
+      h2_mem_free(mem, ch);
+    }
+    ch = nx;
+  }
+  q->arena_hint = clamp32(used);
+  if (keep) {
+    keep->next = NULL;
+    keep->len = 0;
+  }
+  q->chunks = keep;
+  return 0;
 }
 
 /* Token buckets: tokens are kept in thousandths so that a rate per second

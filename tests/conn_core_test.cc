@@ -437,3 +437,71 @@ TEST(ConnCore, StreamStructIsSmall) {
 }
 
 }  // namespace
+
+namespace {
+
+struct CountingMem {
+  size_t calls = 0;  // malloc + realloc + free
+  static void *Malloc(size_t n, void *ud) {
+    static_cast<CountingMem *>(ud)->calls++;
+    return std::malloc(n);
+  }
+  static void Free(void *p, void *ud) {
+    if (p) static_cast<CountingMem *>(ud)->calls++;
+    std::free(p);
+  }
+  static void *Calloc(size_t n, size_t s, void *ud) {
+    static_cast<CountingMem *>(ud)->calls++;
+    return std::calloc(n, s);
+  }
+  static void *Realloc(void *p, size_t n, void *ud) {
+    static_cast<CountingMem *>(ud)->calls++;
+    return std::realloc(p, n);
+  }
+};
+
+// A burst grows the event queue and its arena; the next receive call that
+// starts drained gives back all but the small defaults, and a steady flow
+// of small calls allocates nothing.
+TEST(ConnCore, EventQueueTrimsAfterBurst) {
+  CountingMem cm;
+  h2_mem mem = {CountingMem::Malloc, CountingMem::Free, CountingMem::Calloc,
+                CountingMem::Realloc, &cm};
+  h2_evq q;
+  std::memset(&q, 0, sizeof(q));
+  const h2_ev *e;
+  for (int i = 0; i < 200; i++) {
+    ASSERT_NE(h2_evq_push(&q, &mem), nullptr);
+    ASSERT_NE(h2_evq_alloc(&q, &mem, 150), nullptr);
+  }
+  EXPECT_GE(q.cap, 200u);
+  while (h2_evq_next(&q, &e)) {
+  }
+  ASSERT_EQ(h2_evq_begin(&q, &mem), 0);
+  EXPECT_EQ(q.cap, size_t{H2_EVQ_MIN});
+  ASSERT_NE(q.chunks, nullptr);
+  EXPECT_EQ(q.chunks->next, nullptr);
+  EXPECT_LE(q.chunks->cap, size_t{H2_ARENA_MIN});
+  // Steady small calls: no allocator call at all.
+  for (int round = 0; round < 3; round++) {
+    ASSERT_EQ(h2_evq_begin(&q, &mem), 0);
+    size_t before = cm.calls;
+    for (int i = 0; i < 8; i++) {
+      ASSERT_NE(h2_evq_push(&q, &mem), nullptr);
+      ASSERT_NE(h2_evq_alloc(&q, &mem, 100), nullptr);
+    }
+    while (h2_evq_next(&q, &e)) {
+    }
+    EXPECT_EQ(cm.calls, before) << "round " << round;
+  }
+  // Undrained events are kept as they are.
+  ASSERT_EQ(h2_evq_begin(&q, &mem), 0);
+  for (int i = 0; i < 40; i++) ASSERT_NE(h2_evq_push(&q, &mem), nullptr);
+  size_t cap = q.cap;
+  ASSERT_EQ(h2_evq_begin(&q, &mem), 0);
+  EXPECT_EQ(q.cap, cap);
+  EXPECT_EQ(q.len, 40u);
+  h2_evq_free(&q, &mem);
+}
+
+}  // namespace
