@@ -14,6 +14,7 @@
 #
 # Exits 0 only if every test case passes.
 set -eu
+. "$(cd "$(dirname "$0")" && pwd)/h2serve_start.sh"
 
 build_dir=${1:-build}
 [ "$#" -gt 0 ] && shift
@@ -62,26 +63,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir "$tmp/root"
-cat >"$tmp/root/index.html" <<'HTML'
-<!doctype html>
-<html><head><title>libh2 h2serve</title></head>
-<body><p>Hello from h2serve, an HTTP/2 server built on libh2.</p></body></html>
-HTML
-
+h2serve_root "$tmp/root"
 # Port 0: the kernel picks a free port, which h2serve prints.
-: >"$tmp/server.out"
-"$h2serve" --port 0 --host 127.0.0.1 --root "$tmp/root" >"$tmp/server.out" 2>"$tmp/server.err" &
-pid=$!
-port=
-i=0
-while [ $i -lt 100 ]; do
-  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$tmp/server.out" || true)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-  i=$((i + 1))
-done
+h2serve_start "$h2serve" "$tmp/root" "$tmp" || true
 if [ -z "$port" ]; then
   echo "h2spec.sh: h2serve did not start" >&2
   cat "$tmp/server.err" >&2
