@@ -517,6 +517,31 @@ static int on_settings(h2_conn_t *c, const h2_frame *f) {
 
 /* ---- header blocks -------------------------------------------------------- */
 
+/* An allocator over the event arena: what inbound normalization allocates
+ * (the joined cookie) lives as long as the block's event and costs no
+ * malloc; it is reclaimed with the arena, so free does nothing. */
+static void *arena_malloc(size_t size, void *ud) {
+  h2_conn_t *c = ud;
+  return h2_evq_alloc(&c->evq, &c->mem, size);
+}
+static void arena_free(void *p, void *ud) {
+  (void)p;
+  (void)ud;
+}
+static void *arena_calloc(size_t nmemb, size_t size, void *ud) {
+  void *p;
+  if (size && nmemb > (size_t)-1 / size) return NULL;
+  p = arena_malloc(nmemb * size, ud);
+  if (p) memset(p, 0, nmemb * size);
+  return p;
+}
+static void *arena_realloc(void *p, size_t size, void *ud) {
+  (void)p;
+  (void)size;
+  (void)ud;
+  return NULL; /* not used by normalization */
+}
+
 /* Copy a decoded list into the event arena as compact fields followed by
  * their bytes (joining cookies when inbound normalization is on). */
 static int copy_headers(h2_conn_t *c, const h2_hpack_field *f, size_t n,
@@ -526,29 +551,22 @@ static int copy_headers(h2_conn_t *c, const h2_hpack_field *f, size_t n,
   h2_ev_field *out;
   uint8_t *base;
   int rv;
-  memset(&norm, 0, sizeof(norm));
+  /* norm's storage is in the event arena: nothing to free below. */
+  const h2_mem arena = {arena_malloc, arena_free, arena_calloc, arena_realloc,
+                        c};
   if (c->opt[H2O_NORMALIZE_INBOUND_HEADERS]) {
-    rv = h2_headers_normalize_inbound(&c->mem, f, n, &norm);
+    rv = h2_headers_normalize_inbound(&arena, f, n, &norm);
     if (rv) return rv;
     f = norm.fields;
     n = norm.count;
   }
   for (i = 0; i < n; i++) bytes += f[i].name_len + f[i].value_len;
-  if (!n) {
-    h2_header_list_free(&norm);
-    return 0;
-  }
+  if (!n) return 0;
   off = n * sizeof(*out);
   /* Offsets and lengths are 32-bit (bit 31 of name_len is a flag). */
-  if (bytes > 0x7fffffffu - off) {
-    h2_header_list_free(&norm);
-    return H2S_NOMEM;
-  }
+  if (bytes > 0x7fffffffu - off) return H2S_NOMEM;
   out = h2_evq_alloc(&c->evq, &c->mem, off + bytes);
-  if (!out) {
-    h2_header_list_free(&norm);
-    return H2S_NOMEM;
-  }
+  if (!out) return H2S_NOMEM;
   base = (uint8_t *)out;
   for (i = 0; i < n; i++) {
     out[i].off = (uint32_t)off;
@@ -560,7 +578,6 @@ static int copy_headers(h2_conn_t *c, const h2_hpack_field *f, size_t n,
     if (f[i].value_len) memcpy(base + off, f[i].value, f[i].value_len);
     off += f[i].value_len;
   }
-  h2_header_list_free(&norm);
   e->headers = out;
   e->nheaders = (uint32_t)n;
   return 0;
