@@ -9,6 +9,8 @@
 
 #include <h2/h2.h>
 
+#include "h2_abi_internal.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -83,7 +85,7 @@ const char *h2_strerror(int code) {
 
 /* ---- allocation of the public objects ------------------------------------ */
 
-static int mem_from_allocator(h2_mem *out, const h2_allocator *alloc) {
+int h2_abi_mem_from_allocator(h2_mem *out, const h2_allocator *alloc) {
   if (!alloc) {
     *out = *h2_mem_default();
     return H2_OK;
@@ -121,7 +123,7 @@ int h2_hpack_encoder_new(h2_hpack_encoder **out, int policy,
   *out = NULL;
   if (policy != H2_HPACK_POLICY_COMPACT && policy != H2_HPACK_POLICY_H2COMPAT)
     return H2_ERR_INVALID_ARGUMENT;
-  rv = mem_from_allocator(&mem, alloc);
+  rv = h2_abi_mem_from_allocator(&mem, alloc);
   if (rv) return rv;
   enc = h2_mem_calloc(&mem, 1, sizeof(*enc));
   if (!enc) return H2_ERR_NOMEM;
@@ -182,7 +184,7 @@ int h2_hpack_decoder_new(h2_hpack_decoder **out, const h2_allocator *alloc) {
   int rv;
   if (!out) return H2_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  rv = mem_from_allocator(&mem, alloc);
+  rv = h2_abi_mem_from_allocator(&mem, alloc);
   if (rv) return rv;
   dec = h2_mem_calloc(&mem, 1, sizeof(*dec));
   if (!dec) return H2_ERR_NOMEM;

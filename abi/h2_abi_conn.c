@@ -8,6 +8,8 @@
 
 #include <h2/h2.h>
 
+#include "h2_abi_internal.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -123,18 +125,7 @@ int h2_config_set_setting(h2_config *cfg, uint16_t id, uint32_t value) {
 
 int h2_config_set_allocator(h2_config *cfg, const h2_allocator *alloc) {
   if (!cfg) return H2_ERR_INVALID_ARGUMENT;
-  if (!alloc) {
-    cfg->mem = *h2_mem_default();
-    return H2_OK;
-  }
-  if (!alloc->malloc || !alloc->free || !alloc->calloc || !alloc->realloc)
-    return H2_ERR_INVALID_ARGUMENT;
-  cfg->mem.malloc = alloc->malloc;
-  cfg->mem.free = alloc->free;
-  cfg->mem.calloc = alloc->calloc;
-  cfg->mem.realloc = alloc->realloc;
-  cfg->mem.user_data = alloc->user_data;
-  return H2_OK;
+  return h2_abi_mem_from_allocator(&cfg->mem, alloc);
 }
 
 /* ---- connection ------------------------------------------------------------- */
