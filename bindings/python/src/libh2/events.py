@@ -50,9 +50,10 @@ PriorityUpdateReceived          stream_id (required), priority_field_value
 OriginReceived                  origins ([])
 =============================== ===============================================
 
-``headers``, ``data``, ``flow_controlled_length``, ``delta`` and
-``error_code`` without a value hold a private placeholder (as in h2); events
-produced by a connection always have them set.
+Where no default is shown, ``headers``, ``data``,
+``flow_controlled_length``, ``delta`` and ``StreamReset.error_code`` default
+to a private placeholder (as in h2): events produced by a connection always
+have them set.
 
 The classes with a "required" attribute, plus :class:`PriorityUpdateReceived`
 and :class:`OriginReceived`, are dataclasses taking keyword arguments only
