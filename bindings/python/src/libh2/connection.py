@@ -133,16 +133,6 @@ def _unknown_frame(ftype: int, flags: int, stream_id: int, body: bytes) -> Any:
                                 body=body)
 
 
-def _origins(payload: bytes) -> list[bytes]:
-    out = []
-    i = 0
-    while i + 2 <= len(payload):
-        n = (payload[i] << 8) | payload[i + 1]
-        out.append(payload[i + 2:i + 2 + n])
-        i += 2 + n
-    return out
-
-
 _c.setup({
     "events": {
         _c.H2_EV_REQUEST_RECEIVED: _events.RequestReceived,
@@ -173,7 +163,7 @@ _c.setup({
     "changed_settings": _changed_settings,
     "error_code": _error_code_from_int,
     "unknown_frame": _unknown_frame,
-    "origins": _origins,
+    "origins": _events._origins_from_payload,
 })
 
 _receive = _c.receive
