@@ -76,6 +76,7 @@ SAME(offsetof(h2_changed_setting, original_value),
 SAME(offsetof(h2_changed_setting, new_value), offsetof(h2_ev_setting, new_value));
 SAME(sizeof(h2_bytes), sizeof(h2_cbytes));
 SAME(offsetof(h2_bytes, len), offsetof(h2_cbytes, len));
+SAME(offsetof(h2_bytes, data), offsetof(h2_cbytes, data));
 SAME(H2_SIDE_CLIENT, 0);
 SAME(H2_SIDE_SERVER, 1);
 
@@ -336,6 +337,15 @@ int h2_conn_send_data(h2_conn *conn, uint32_t stream_id, const uint8_t *data,
   return h2_c_send_data(conn, stream_id, data, len, flags, pad_length);
 }
 
+int h2_conn_send_data_ref(h2_conn *conn, uint32_t stream_id,
+                          const uint8_t *data, size_t len, uint32_t flags,
+                          size_t pad_length, uint64_t *out_end) {
+  if (!conn || (!data && len) || (flags & ~H2_SEND_END_STREAM))
+    return H2_ERR_INVALID_ARGUMENT;
+  return h2_c_send_data_ref(conn, stream_id, data, len, flags, pad_length,
+                            out_end);
+}
+
 int h2_conn_end_stream(h2_conn *conn, uint32_t stream_id) {
   if (!conn) return H2_ERR_INVALID_ARGUMENT;
   return h2_c_end_stream(conn, stream_id);
@@ -445,37 +455,44 @@ int h2_conn_data_to_send(h2_conn *conn, uint8_t *buf, size_t cap,
                          size_t *out_len) {
   size_t n;
   if (!conn || !out_len || (!buf && cap)) return H2_ERR_INVALID_ARGUMENT;
-  n = conn->out_len - conn->out_off;
+  n = h2_out_pending(conn);
   if (n > cap) n = cap;
-  if (n) memcpy(buf, conn->out + conn->out_off, n);
-  h2_trace_out(conn, conn->out + conn->out_off, n);
-  h2_out_consume(conn, n);
+  h2_out_take(conn, buf, n);
   *out_len = n;
   return H2_OK;
 }
 
 int h2_conn_peek_data(h2_conn *conn, const uint8_t **data, size_t *len) {
   if (!conn || !data || !len) return H2_ERR_INVALID_ARGUMENT;
+  if (h2_out_flatten(conn)) return H2_ERR_NOMEM;
   *len = conn->out_len - conn->out_off;
   *data = *len ? conn->out + conn->out_off : NULL;
   return H2_OK;
 }
 
+int h2_conn_peek_iov(h2_conn *conn, h2_bytes *iov, size_t max, size_t *n) {
+  if (!conn || !n || (!iov && max)) return H2_ERR_INVALID_ARGUMENT;
+  *n = h2_out_segments(conn, (h2_cbytes *)iov, max);
+  return H2_OK;
+}
+
 int h2_conn_consume_data(h2_conn *conn, size_t n) {
-  if (!conn || n > conn->out_len - conn->out_off)
-    return H2_ERR_INVALID_ARGUMENT;
-  h2_trace_out(conn, conn->out + conn->out_off, n);
-  h2_out_consume(conn, n);
+  if (!conn || n > h2_out_pending(conn)) return H2_ERR_INVALID_ARGUMENT;
+  h2_out_take(conn, NULL, n);
   return H2_OK;
 }
 
 size_t h2_conn_pending_data(const h2_conn *conn) {
-  return conn ? conn->out_len - conn->out_off : 0;
+  return conn ? h2_out_pending(conn) : 0;
+}
+
+uint64_t h2_conn_output_consumed(const h2_conn *conn) {
+  return conn ? conn->out_consumed : 0;
 }
 
 int h2_conn_clear_outbound_data(h2_conn *conn) {
   if (!conn) return H2_ERR_INVALID_ARGUMENT;
-  h2_out_consume(conn, conn->out_len - conn->out_off);
+  h2_out_clear(conn);
   h2_trace_out_reset(conn);
   return H2_OK;
 }

@@ -242,6 +242,7 @@ void h2_conn_destroy(h2_conn_t *c) {
   h2_mem_free(&mem, c->pend);
   h2_mem_free(&mem, c->pend_frames);
   h2_mem_free(&mem, c->out);
+  h2_mem_free(&mem, c->refs);
   h2_mem_free(&mem, c->scratch);
   h2_mem_free(&mem, c->nfields);
   h2_mem_free(&mem, c->nbytes);

@@ -338,9 +338,16 @@ struct h2_conn {
   int64_t send_window; /* connection outbound */
   h2_wm recv;          /* connection inbound */
 
-  /* output */
+  /* output: the bytes to send, in order, are the engine's bytes
+   * out[out_off..out_len) with the payloads queued by reference (refs, a
+   * ring) inserted among them; see h2_conn_send.c */
   uint8_t *out;
   size_t out_off, out_len, out_cap;
+  struct h2_out_ref *refs;
+  size_t ref_head, ref_count, ref_cap;
+  size_t ref_bytes;       /* bytes of the queued references left */
+  uint64_t own_consumed;  /* engine bytes consumed (or dropped) so far */
+  uint64_t out_consumed;  /* output bytes consumed (or dropped) so far */
   uint8_t *scratch; /* header block encoding */
   size_t scratch_cap;
   h2_hpack_field *nfields; /* outbound normalization */
@@ -420,8 +427,31 @@ int h2_conn_upgrade(h2_conn_t *c, const uint8_t *hdr, size_t hdr_len,
                     uint8_t *out, size_t cap, size_t *out_len);
 
 /* ---- h2_conn_send.c ---- */
+/* A payload queued by reference: it follows the engine byte number at
+ * (counted like own_consumed) in the output. */
+typedef struct h2_out_ref {
+  uint64_t at;
+  const uint8_t *p;
+  size_t len;
+} h2_out_ref;
+typedef struct h2_cbytes {
+  const uint8_t *data;
+  size_t len;
+} h2_cbytes; /* the public h2_bytes */
 /* Make room for n more output bytes; returns the write pointer or NULL. */
 uint8_t *h2_out_reserve(h2_conn_t *c, size_t n);
+/* All pending output: engine bytes and referenced payloads. */
+size_t h2_out_pending(const h2_conn_t *c);
+/* Consume n <= h2_out_pending() bytes of output, in order, copying them to
+ * dst unless it is NULL (the frame trace sees them either way). */
+void h2_out_take(h2_conn_t *c, uint8_t *dst, size_t n);
+/* Drop all pending output (and every reference). */
+void h2_out_clear(h2_conn_t *c);
+/* The pending output as up to max segments in order; returns how many. */
+size_t h2_out_segments(const h2_conn_t *c, h2_cbytes *seg, size_t max);
+/* Copy the referenced payloads into the output buffer, so that the pending
+ * output is out[out_off..out_len). H2S_NOMEM leaves it as it was. */
+int h2_out_flatten(h2_conn_t *c);
 /* Append an encoded frame (control frames). */
 int h2_out_frame(h2_conn_t *c, const h2_frame *f);
 int h2_out_rst(h2_conn_t *c, uint32_t sid, uint32_t code);
@@ -435,6 +465,11 @@ int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
                       size_t n, uint32_t flags, const h2_priority_spec *pri);
 int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
                    size_t len, uint32_t flags, size_t pad);
+/* The same frame with the payload queued by reference; *out_end (may be
+ * NULL) receives the output position of the frame's end. */
+int h2_c_send_data_ref(h2_conn_t *c, uint32_t sid, const uint8_t *data,
+                       size_t len, uint32_t flags, size_t pad,
+                       uint64_t *out_end);
 int h2_c_end_stream(h2_conn_t *c, uint32_t sid);
 int h2_c_reset_stream(h2_conn_t *c, uint32_t sid, uint32_t code);
 int h2_c_push_stream(h2_conn_t *c, uint32_t sid, uint32_t promised,
@@ -450,15 +485,10 @@ int h2_c_close(h2_conn_t *c, uint32_t code, uint32_t last,
                const uint8_t *dbg, size_t dbg_len);
 int h2_c_priority_update(h2_conn_t *c, uint32_t sid, const uint8_t *v,
                          size_t len);
-typedef struct h2_cbytes {
-  const uint8_t *data;
-  size_t len;
-} h2_cbytes; /* the public h2_bytes */
 int h2_c_origin(h2_conn_t *c, const h2_cbytes *origins, size_t n);
 int h2_c_local_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
 int h2_c_remote_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
 int h2_c_stream_state(const h2_conn_t *c, uint32_t sid, int *out);
-void h2_out_consume(h2_conn_t *c, size_t n);
 
 /* Frame trace (h2_trace.c). Records are taken with h2_trace_next(). */
 typedef struct h2_trace_rec {

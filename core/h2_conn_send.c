@@ -46,14 +46,154 @@ uint8_t *h2_out_reserve(h2_conn_t *c, size_t n) {
 
 /* Below this much pending output the peer cannot be flooding us, so the
  * counters of queued control frames start again (a caller that always
- * writes partially must not trip them). */
+ * writes partially must not trip them). Payloads queued by reference count
+ * as pending output like any other byte. */
 #define OUT_CALM 4096u
 
-void h2_out_consume(h2_conn_t *c, size_t n) {
-  c->out_off += n;
+/* ---- payloads queued by reference ------------------------------------------
+ * The output is the engine's bytes out[out_off..out_len) with the queued
+ * references inserted among them: reference r follows the engine byte
+ * numbered r.at, engine bytes being numbered from the connection's start
+ * (own_consumed is the number of the byte at out[out_off]). The references
+ * are a ring in output order, grown by doubling and never shrunk, so
+ * queueing one allocates nothing once the ring has its working size. A
+ * reference is dropped as soon as its last byte is consumed. */
+
+/* Payloads shorter than this are copied: cheaper than a reference. */
+#define REF_MIN_LEN 64u
+
+size_t h2_out_pending(const h2_conn_t *c) {
+  return c->out_len - c->out_off + c->ref_bytes;
+}
+
+/* Engine bytes before the first reference (all of them if none). */
+static size_t own_run(const h2_conn_t *c) {
+  if (!c->ref_count) return c->out_len - c->out_off;
+  return (size_t)(c->refs[c->ref_head].at - c->own_consumed);
+}
+
+static void out_consumed(h2_conn_t *c) {
   if (c->out_off >= c->out_len) c->out_off = c->out_len = 0;
-  if (c->out_len - c->out_off <= OUT_CALM)
-    c->queued_acks = c->queued_control = 0;
+  if (h2_out_pending(c) <= OUT_CALM) c->queued_acks = c->queued_control = 0;
+}
+
+void h2_out_take(h2_conn_t *c, uint8_t *dst, size_t n) {
+  c->out_consumed += n;
+  while (n) {
+    size_t k = own_run(c);
+    const uint8_t *p;
+    if (k) {
+      if (k > n) k = n;
+      p = c->out + c->out_off;
+      c->out_off += k;
+      c->own_consumed += k;
+    } else {
+      h2_out_ref *r = &c->refs[c->ref_head];
+      k = r->len < n ? r->len : n;
+      p = r->p;
+      r->p += k;
+      r->len -= k;
+      c->ref_bytes -= k;
+      if (!r->len) {
+        c->ref_head = (c->ref_head + 1) & (c->ref_cap - 1);
+        c->ref_count--;
+      }
+    }
+    if (dst) {
+      memcpy(dst, p, k);
+      dst += k;
+    }
+    h2_trace_out(c, p, k);
+    n -= k;
+  }
+  out_consumed(c);
+}
+
+void h2_out_clear(h2_conn_t *c) {
+  size_t own = c->out_len - c->out_off;
+  c->out_consumed += h2_out_pending(c);
+  c->own_consumed += own;
+  c->out_off = c->out_len = 0;
+  c->ref_head = c->ref_count = 0;
+  c->ref_bytes = 0;
+  out_consumed(c);
+}
+
+size_t h2_out_segments(const h2_conn_t *c, h2_cbytes *seg, size_t max) {
+  size_t n = 0, i, off = c->out_off;
+  uint64_t own = c->own_consumed;
+  for (i = 0; i < c->ref_count && n < max; i++) {
+    const h2_out_ref *r = &c->refs[(c->ref_head + i) & (c->ref_cap - 1)];
+    size_t k = (size_t)(r->at - own);
+    if (k) {
+      seg[n].data = c->out + off;
+      seg[n].len = k;
+      off += k;
+      own += k;
+      if (++n == max) break;
+    }
+    seg[n].data = r->p;
+    seg[n].len = r->len;
+    n++;
+  }
+  if (n < max && off < c->out_len) {
+    seg[n].data = c->out + off;
+    seg[n].len = c->out_len - off;
+    n++;
+  }
+  return n;
+}
+
+int h2_out_flatten(h2_conn_t *c) {
+  size_t own = c->out_len - c->out_off, total, dst, src, i;
+  if (!c->ref_count) return 0;
+  total = own + c->ref_bytes;
+  /* Room for everything; the engine bytes end up at the front. */
+  if (!h2_out_reserve(c, total - own)) return H2S_NOMEM;
+  if (c->out_off) {
+    memmove(c->out, c->out + c->out_off, own);
+    c->out_off = 0;
+    c->out_len = own;
+  }
+  /* Spread from the end: each run of engine bytes moves right by the
+   * reference bytes before it, and a reference's bytes land in the gap
+   * opened before the run that follows it. Everything still to move lies
+   * left of where anything is written. */
+  dst = total;
+  src = own;
+  for (i = c->ref_count; i-- > 0;) {
+    const h2_out_ref *r = &c->refs[(c->ref_head + i) & (c->ref_cap - 1)];
+    size_t at = (size_t)(r->at - c->own_consumed);
+    if (src > at) {
+      memmove(c->out + dst - (src - at), c->out + at, src - at);
+      dst -= src - at;
+      src = at;
+    }
+    dst -= r->len;
+    memcpy(c->out + dst, r->p, r->len);
+  }
+  c->out_len = total;
+  c->ref_head = c->ref_count = 0;
+  c->ref_bytes = 0;
+  return 0;
+}
+
+/* Room for one more reference in the ring. */
+static int ref_reserve(h2_conn_t *c) {
+  h2_out_ref *n;
+  size_t cap, i;
+  if (c->ref_count < c->ref_cap) return 0;
+  cap = c->ref_cap ? c->ref_cap * 2 : 16;
+  if (cap > ((size_t)-1) / sizeof(*n)) return H2S_NOMEM;
+  n = h2_mem_malloc(&c->mem, cap * sizeof(*n));
+  if (!n) return H2S_NOMEM;
+  for (i = 0; i < c->ref_count; i++)
+    n[i] = c->refs[(c->ref_head + i) & (c->ref_cap - 1)];
+  h2_mem_free(&c->mem, c->refs);
+  c->refs = n;
+  c->ref_cap = cap;
+  c->ref_head = 0;
+  return 0;
 }
 
 int h2_out_frame(h2_conn_t *c, const h2_frame *f) {
@@ -420,13 +560,11 @@ int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
   return 0;
 }
 
-int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
-                   size_t len, uint32_t flags, size_t pad) {
+/* The checks of a DATA frame of size bytes on sid (h2's order). */
+static int data_allowed(h2_conn_t *c, uint32_t sid, size_t size, size_t pad,
+                        h2_stream **out) {
   h2_stream *s;
-  size_t size = len + (pad ? pad + 1 : 0);
   int64_t window;
-  h2_frame_hd hd;
-  uint8_t *p;
   int rv = usable(c);
   if (rv) return rv;
   if (pad > 255) return h2_conn_err(c, H2S_INVALID_ARGUMENT, "pad_length > 255");
@@ -447,8 +585,14 @@ int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
   if (size > remote(c, H2_SETTINGS_MAX_FRAME_SIZE, 16384))
     return h2_conn_err(c, H2S_FRAME_TOO_LARGE,
                        "%zu bytes exceed the peer's max frame size", size);
-  p = h2_out_reserve(c, H2_FRAME_HEADER_LEN + size);
-  if (!p) return H2S_NOMEM;
+  *out = s;
+  return 0;
+}
+
+/* The frame header and the Pad Length field at p; returns past them. */
+static uint8_t *data_head(uint8_t *p, uint32_t sid, size_t size, uint32_t flags,
+                          size_t pad) {
+  h2_frame_hd hd;
   hd.length = (uint32_t)size;
   hd.type = H2_FT_DATA;
   hd.flags = (uint8_t)(((flags & 1u) ? H2_FLAG_END_STREAM : 0) |
@@ -457,14 +601,64 @@ int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
   h2_frame_hd_pack(p, &hd);
   p += H2_FRAME_HEADER_LEN;
   if (pad) *p++ = (uint8_t)pad;
+  return p;
+}
+
+/* The frame is queued: windows and stream state. */
+static void data_sent(h2_conn_t *c, h2_stream *s, size_t size,
+                      uint32_t flags) {
+  s->send_window -= (int64_t)size;
+  c->send_window -= (int64_t)size;
+  if (flags & 1u) sent_end_stream(c, s);
+}
+
+int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
+                   size_t len, uint32_t flags, size_t pad) {
+  h2_stream *s;
+  size_t size = len + (pad ? pad + 1 : 0);
+  uint8_t *p;
+  int rv = data_allowed(c, sid, size, pad, &s);
+  if (rv) return rv;
+  p = h2_out_reserve(c, H2_FRAME_HEADER_LEN + size);
+  if (!p) return H2S_NOMEM;
+  p = data_head(p, sid, size, flags, pad);
   if (len) memcpy(p, data, len); /* the one copy of the payload */
   p += len;
   if (pad) memset(p, 0, pad);
   c->out_len += H2_FRAME_HEADER_LEN + size;
-  s->send_window -= (int64_t)size;
-  c->send_window -= (int64_t)size;
-  if (flags & 1u) sent_end_stream(c, s);
+  data_sent(c, s, size, flags);
   return 0;
+}
+
+int h2_c_send_data_ref(h2_conn_t *c, uint32_t sid, const uint8_t *data,
+                       size_t len, uint32_t flags, size_t pad,
+                       uint64_t *out_end) {
+  h2_stream *s;
+  size_t size = len + (pad ? pad + 1 : 0), head;
+  h2_out_ref *r;
+  uint8_t *p;
+  int rv;
+  if (len < REF_MIN_LEN) {
+    rv = h2_c_send_data(c, sid, data, len, flags, pad);
+  } else {
+    rv = data_allowed(c, sid, size, pad, &s);
+    if (rv) return rv;
+    head = H2_FRAME_HEADER_LEN + (pad ? 1u : 0u);
+    if (!h2_out_reserve(c, head + pad) || ref_reserve(c)) return H2S_NOMEM;
+    p = data_head(c->out + c->out_len, sid, size, flags, pad);
+    c->out_len += head;
+    r = &c->refs[(c->ref_head + c->ref_count) & (c->ref_cap - 1)];
+    r->at = c->own_consumed + (c->out_len - c->out_off);
+    r->p = data;
+    r->len = len;
+    c->ref_count++;
+    c->ref_bytes += len;
+    if (pad) memset(p, 0, pad); /* the padding follows the payload */
+    c->out_len += pad;
+    data_sent(c, s, size, flags);
+  }
+  if (rv == 0 && out_end) *out_end = c->out_consumed + h2_out_pending(c);
+  return rv;
 }
 
 int h2_c_end_stream(h2_conn_t *c, uint32_t sid) {

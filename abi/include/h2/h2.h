@@ -464,7 +464,7 @@ H2_EXTERN uint32_t h2_event_related(const h2_event *ev);
 
 /* ---- actions ---- */
 
-/* Flags of h2_conn_send_headers() and h2_conn_send_data(). */
+/* Flags of h2_conn_send_headers() and h2_conn_send_data(_ref)(). */
 #define H2_SEND_END_STREAM 0x1u
 
 /* RFC 7540 priority fields. Frozen in 1.0. */
@@ -504,10 +504,32 @@ H2_EXTERN int h2_conn_send_headers(h2_conn *conn, uint32_t stream_id,
  * flow-control window or the max outbound frame size allows is
  * H2_ERR_FLOW_CONTROL / H2_ERR_FRAME_TOO_LARGE, as in h2. Also
  * H2_ERR_STREAM_CLOSED, H2_ERR_NO_SUCH_STREAM, H2_ERR_PROTOCOL. The data is
- * copied once, into the output buffer. */
+ * copied once, into the output buffer (h2_conn_send_data_ref() does not
+ * copy it). */
 H2_EXTERN int h2_conn_send_data(h2_conn *conn, uint32_t stream_id,
                                 const uint8_t *data, size_t len,
                                 uint32_t flags, size_t pad_length);
+/* Send DATA as h2_conn_send_data() does (the same checks and errors, the
+ * same frame), without copying the payload: the frame header and the
+ * padding go into the output buffer, data[0..len) is queued by reference.
+ * Memory: the caller keeps data valid and unchanged until the output has
+ * been consumed up to *out_end, that is until h2_conn_output_consumed(conn)
+ * >= *out_end; out_end (may be NULL) receives the position of the end of
+ * this frame in the connection's output, in bytes since the connection was
+ * created. Output is consumed by h2_conn_data_to_send() (which makes the
+ * one copy of the payload), h2_conn_consume_data() after
+ * h2_conn_peek_iov() (none) or h2_conn_peek_data() (one, into the output
+ * buffer), and dropped by h2_conn_clear_outbound_data(); freeing the
+ * connection also releases every reference. A short payload may be copied
+ * at once instead; the rule is the same. On error nothing is queued and
+ * *out_end is not written. Queued payloads count as pending output
+ * (h2_conn_pending_data(), and the limits on queued control frames, which
+ * restart only once little output is pending). Errors: those of
+ * h2_conn_send_data(); H2_ERR_NOMEM. Since 1.0. */
+H2_EXTERN int h2_conn_send_data_ref(h2_conn *conn, uint32_t stream_id,
+                                    const uint8_t *data, size_t len,
+                                    uint32_t flags, size_t pad_length,
+                                    uint64_t *out_end);
 H2_EXTERN int h2_conn_end_stream(h2_conn *conn, uint32_t stream_id);
 H2_EXTERN int h2_conn_reset_stream(h2_conn *conn, uint32_t stream_id,
                                    uint32_t error_code);
@@ -569,17 +591,43 @@ H2_EXTERN int h2_conn_send_origin(h2_conn *conn, const h2_bytes *origins,
 
 /* ---- output ---- */
 
-/* Copy up to cap pending bytes to buf and consume them. */
+/* The pending output is the frames queued by actions, in order: bytes of
+ * the connection's output buffer and payloads queued by reference
+ * (h2_conn_send_data_ref()). Each of these calls takes it from the front. */
+
+/* Copy up to cap pending bytes to buf and consume them (across referenced
+ * payloads too). Errors: H2_ERR_INVALID_ARGUMENT. */
 H2_EXTERN int h2_conn_data_to_send(h2_conn *conn, uint8_t *buf, size_t cap,
                                    size_t *out_len);
-/* Zero-copy: a view of the pending bytes (borrowed until the next call on
- * conn other than queries), then consume n of them. */
+/* A view of all pending bytes as one contiguous block (borrowed until the
+ * next call on conn other than queries), then consume n of them with
+ * h2_conn_consume_data(). Zero copy, except that payloads queued by
+ * reference are first copied into the output buffer to make the block
+ * contiguous (h2_conn_peek_iov() avoids that copy). Errors:
+ * H2_ERR_INVALID_ARGUMENT, H2_ERR_NOMEM (that copy failed; nothing
+ * changed). */
 H2_EXTERN int h2_conn_peek_data(h2_conn *conn, const uint8_t **data,
                                 size_t *len);
+/* Zero copy, writev-style: the pending output as up to max segments in
+ * order (*n of them; fewer than max when that is all), bytes of the output
+ * buffer and referenced payloads as they are. Borrowed: the segments stay
+ * valid until the next call on conn other than queries. Consume what was
+ * written with h2_conn_consume_data(). Errors: H2_ERR_INVALID_ARGUMENT
+ * (conn or n NULL, iov NULL with max > 0). Since 1.0. */
+H2_EXTERN int h2_conn_peek_iov(h2_conn *conn, h2_bytes *iov, size_t max,
+                               size_t *n);
+/* Consume n pending bytes (after h2_conn_peek_data() or
+ * h2_conn_peek_iov()). Errors: H2_ERR_INVALID_ARGUMENT (n > pending). */
 H2_EXTERN int h2_conn_consume_data(h2_conn *conn, size_t n);
+/* All pending bytes, referenced payloads included. */
 H2_EXTERN size_t h2_conn_pending_data(const h2_conn *conn);
-/* Drop all pending output. */
+/* Drop all pending output; this releases every referenced payload. */
 H2_EXTERN int h2_conn_clear_outbound_data(h2_conn *conn);
+/* The output consumed so far, in bytes since the connection was created:
+ * taken by h2_conn_data_to_send() or h2_conn_consume_data(), or dropped by
+ * h2_conn_clear_outbound_data(). A payload queued by reference is free
+ * again once this reaches its out_end. 0 for NULL. Since 1.0. */
+H2_EXTERN uint64_t h2_conn_output_consumed(const h2_conn *conn);
 
 /* ---- frame trace ---- */
 
