@@ -360,10 +360,12 @@ def _lib_setting(code: Any) -> Any:
 def assert_events_match(h2_events: list, lib_events: list) -> None:
     """Same classes, attributes and reprs; where the class compares by
     value, libh2's event equals h2's rebuilt as a libh2 event."""
+    both = f"\n h2:    {h2_events!r}\n libh2: {lib_events!r}"
     assert [type(e).__name__ for e in lib_events] == \
-        [type(e).__name__ for e in h2_events]
-    assert [norm(e) for e in lib_events] == [norm(e) for e in h2_events]
-    assert [repr(e) for e in lib_events] == [repr(e) for e in h2_events]
+        [type(e).__name__ for e in h2_events], both
+    for he, le in zip(h2_events, lib_events):
+        assert norm(le) == norm(he), f"\n h2:    {norm(he)}\n libh2: {norm(le)}"
+    assert [repr(e) for e in lib_events] == [repr(e) for e in h2_events], both
     for he, le in zip(h2_events, lib_events):
         if _compares_by_value(le):
             assert le == as_libh2_event(he, like=le), (le, he)
@@ -423,10 +425,12 @@ class Twin:
 
     def __init__(self, client: bool = True, h2_cls: Any = None,
                  lib_cls: Any = None, bytewise: bool = False,
-                 **cfg: Any) -> None:
+                 auto_check: bool = False, **cfg: Any) -> None:
         self.h = make(H2, client, cls=h2_cls, **cfg)
         self.l = make(LIB, client, cls=lib_cls, **cfg)
         self.bytewise = bytewise
+        self.auto_check = auto_check  # check_state() after every step
+        self.streams: set[int] = set()  # stream ids seen
         self.sent = b""  # everything both sent (equal by construction)
 
     def do(self, name: str, *args: Any, **kw: Any) -> Any:
@@ -436,10 +440,24 @@ class Twin:
             f"{name}{args}{kw}: h2 {eh!r}, libh2 {el!r}"
         if eh is None and name != "data_to_send":
             assert rl == rh, f"{name}: h2 returned {rh!r}, libh2 {rl!r}"
+        sid = kw.get("stream_id", args[0] if args else None)
+        if isinstance(sid, int) and name not in (
+                "increment_flow_control_window", "ping",
+                "acknowledge_received_data", "close_connection",
+                "data_to_send") and 0 < sid < 2**31:
+            self.streams.add(sid)
+        if name == "push_stream":
+            self.streams.add(kw["promised_stream_id"]
+                             if "promised_stream_id" in kw else args[1])
         self.flush()
         if eh is not None:
             raise Expected(eh, el)
+        self._auto()
         return rl
+
+    def _auto(self) -> None:
+        if self.auto_check:
+            self.check_state(tuple(sorted(self.streams)))
 
     def try_do(self, name: str, *args: Any, **kw: Any) -> BaseException | None:
         """do(), returning the libh2 exception instead of raising."""
@@ -473,9 +491,15 @@ class Twin:
         assert same_exception_class(eh, el), f"h2 {eh!r}, libh2 {el!r}"
         assert_events_match(evh, evl)
         related_links_ok(evl)
+        for e in evl:
+            for attr in ("stream_id", "pushed_stream_id"):
+                sid = getattr(e, attr, None)
+                if isinstance(sid, int) and sid:
+                    self.streams.add(sid)
         self.flush()
         if eh is not None:
             raise Expected(eh, el)
+        self._auto()
         return evl
 
     def check_state(self, stream_ids: tuple = ()) -> None:
@@ -528,9 +552,15 @@ class TwinPair:
     packages must agree at every step."""
 
     def __init__(self, bytewise: bool = False, client_kw: dict | None = None,
-                 server_kw: dict | None = None) -> None:
-        self.c = Twin(True, bytewise=bytewise, **(client_kw or {}))
-        self.s = Twin(False, bytewise=bytewise, **(server_kw or {}))
+                 server_kw: dict | None = None, auto_check: bool = True,
+                 h2_cls: tuple = (None, None),
+                 lib_cls: tuple = (None, None)) -> None:
+        self.c = Twin(True, bytewise=bytewise, auto_check=auto_check,
+                      h2_cls=h2_cls[0], lib_cls=lib_cls[0],
+                      **(client_kw or {}))
+        self.s = Twin(False, bytewise=bytewise, auto_check=auto_check,
+                      h2_cls=h2_cls[1], lib_cls=lib_cls[1],
+                      **(server_kw or {}))
 
     def start(self) -> tuple[list, list]:
         self.c.do("initiate_connection")
