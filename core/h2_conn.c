@@ -122,12 +122,13 @@ void h2_config_defaults(h2_config_t *cfg, int side) {
 }
 
 static int opt_known(int option) {
-  return (option >= 1 && option <= 6) || (option >= 20 && option <= 33);
+  return (option >= 1 && option <= 6) || (option >= 20 && option <= 34);
 }
 
 int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value) {
   if (!opt_known(option)) return H2S_INVALID_ARGUMENT;
-  if (option <= 5 && value > 1) return H2S_INVALID_ARGUMENT;
+  if ((option <= 5 || option == H2O_PARTIAL_DATA) && value > 1)
+    return H2S_INVALID_ARGUMENT;
   if (option == H2O_HPACK_POLICY && value != H2_HPACK_POLICY_COMPACT &&
       value != H2_HPACK_POLICY_H2COMPAT)
     return H2S_INVALID_ARGUMENT;
@@ -198,6 +199,7 @@ int h2_conn_create(h2_conn_t **out, const h2_config_t *cfg) {
   h2_settings_put(&c->remote, H2_SETTINGS_MAX_CONCURRENT_STREAMS, 100);
   c->remote_mcs_assumed = 1;
   h2_frame_reader_init(&c->reader, &c->mem);
+  c->reader.partial_data = c->opt[H2O_PARTIAL_DATA] != 0;
   rv = h2_hpack_enc_init(&c->enc, &c->mem, (int)c->opt[H2O_HPACK_POLICY]);
   if (rv) {
     h2_mem_free(&c->mem, c);
@@ -801,15 +803,17 @@ static int block_piece(h2_conn_t *c, const uint8_t *p, size_t n, int end) {
 
 /* ---- frames --------------------------------------------------------------- */
 
-static int on_data(h2_conn_t *c, const h2_frame *f) {
-  uint32_t sid = f->hd.stream_id;
-  int64_t flow = (int64_t)f->hd.length; /* §6.9.1: padding counts */
-  int end_stream = (f->hd.flags & H2_FLAG_END_STREAM) != 0;
+/* The checks of a DATA frame of flow bytes (its length, padding included)
+ * carrying data_len bytes of data on sid; the windows are taken. *out is
+ * the stream to hand the data to, or NULL when the frame is dropped (its
+ * connection credit returned, a stream error queued where one is due). */
+static int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
+                      size_t data_len, int end_stream, h2_stream **out) {
   uint32_t cb;
   h2_stream *s;
-  h2_ev *e;
   int rv;
 
+  *out = NULL;
   if (flow > c->recv.current)
     return conn_fail(c, H2S_FLOW_CONTROL, H2_CODE_FLOW_CONTROL_ERROR,
                      "DATA exceeds the connection flow-control window");
@@ -855,7 +859,7 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
               : stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
                             "DATA before the final HEADERS");
   }
-  s->body_received += f->u.data.len;
+  s->body_received += data_len;
   if (s->content_length >= 0 &&
       (s->body_received > (uint64_t)s->content_length ||
        (end_stream && s->body_received != (uint64_t)s->content_length))) {
@@ -864,22 +868,81 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
               : stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
                             "body length differs from content-length");
   }
-  if (f->u.data.len == 0 && !end_stream) {
+  if (data_len == 0 && !end_stream) {
     rv = glitch(c);
     if (rv) return rv;
   }
-  e = ev_new(c, H2E_DATA_RECEIVED, sid);
+  *out = s;
+  return 0;
+}
+
+/* A DATA event; with last, the frame's END_STREAM takes effect. */
+static int data_event(h2_conn_t *c, h2_stream *s, const h2_frame *f,
+                      int64_t flow, int last) {
+  h2_ev *e = ev_new(c, H2E_DATA_RECEIVED, f->hd.stream_id);
   if (!e) return H2S_NOMEM;
   e->data = f->u.data.data;
   e->data_len = (uint32_t)f->u.data.len;
   e->flow_len = (uint32_t)flow;
   e->borrowed = 1;
-  if (end_stream) {
+  if (last && (f->hd.flags & H2_FLAG_END_STREAM)) {
     e->related |= H2_RELF_STREAM_ENDED;
-    if (!ev_new(c, H2E_STREAM_ENDED, sid)) return H2S_NOMEM;
+    if (!ev_new(c, H2E_STREAM_ENDED, f->hd.stream_id)) return H2S_NOMEM;
     recv_end_stream(c, s);
   }
   return 0;
+}
+
+static int on_data(h2_conn_t *c, const h2_frame *f) {
+  h2_stream *s;
+  int64_t flow = (int64_t)f->hd.length; /* §6.9.1: padding counts */
+  int rv = data_begin(c, f->hd.stream_id, flow, f->u.data.len,
+                      (f->hd.flags & H2_FLAG_END_STREAM) != 0, &s);
+  if (rv || !s) return rv;
+  return data_event(c, s, f, flow, 1);
+}
+
+/* A piece of a DATA frame split across receive calls (H2O_PARTIAL_DATA):
+ * the frame is checked on its first piece; each piece with data is one
+ * event whose flow-controlled length is what was read of the frame since
+ * the previous event, so that the events of a frame add up to its length;
+ * the last piece always gives an event, which ends the stream if the
+ * frame does. */
+static int on_data_piece(h2_conn_t *c, const h2_frame *f, int first, int last,
+                         int64_t flow) {
+  uint32_t sid = f->hd.stream_id;
+  h2_stream *s;
+  int rv;
+  if (first) {
+    size_t pad = (f->hd.flags & H2_FLAG_PADDED) ? 1u + f->pad_len : 0u;
+    /* The checks on_frame makes on a whole frame. */
+    if (!c->got_remote_settings)
+      return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+                       "first frame from the peer is not SETTINGS");
+    if (c->hb_sid)
+      return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+                       "frame interleaved in a header block");
+    rv = data_begin(c, sid, (int64_t)f->hd.length, f->hd.length - pad,
+                    (f->hd.flags & H2_FLAG_END_STREAM) != 0, &s);
+    if (rv) return rv;
+    c->dp_deliver = s != NULL;
+    c->dp_carry = 0;
+    c->dp_left = (int64_t)f->hd.length;
+  }
+  if (!c->dp_deliver) return 0; /* dropped, credit returned */
+  s = h2_stream_find(c, sid);
+  if (!s) {
+    /* This side reset the stream since the first piece: the rest is
+     * ignored (§5.1) and its connection credit returned. */
+    c->dp_deliver = 0;
+    return credit_conn(c, c->dp_carry + c->dp_left);
+  }
+  c->dp_carry += flow;
+  c->dp_left -= flow;
+  if (f->u.data.len == 0 && !last) return 0;
+  flow = c->dp_carry;
+  c->dp_carry = 0;
+  return data_event(c, s, f, flow, last);
 }
 
 static int on_rst_stream(h2_conn_t *c, const h2_frame *f) {
@@ -1147,8 +1210,14 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
     memset(&f, 0, sizeof(f));
     rv = h2_frame_read(&c->reader, data + pos, len - pos, &used, &f);
     pos += used;
-    if (c->trace_cap && rv > 0) h2_trace_in(c, &f.hd);
+    if (c->trace_cap && rv > 0 &&
+        (rv != H2_READ_DATA_PIECE || c->reader.piece_first))
+      h2_trace_in(c, &f.hd);
     switch (rv) {
+    case H2_READ_DATA_PIECE:
+      rv = on_data_piece(c, &f, c->reader.piece_first, c->reader.piece_last,
+                         (int64_t)c->reader.piece_flow);
+      break;
     case H2_READ_NEED_MORE:
       /* CVE-2020-11080: judge a SETTINGS frame by its header, before its
        * payload is buffered. */

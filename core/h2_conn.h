@@ -98,7 +98,8 @@ enum {
   H2O_MAX_RESERVED_STREAMS = 31,
   H2O_MAX_CLOSED_STREAMS = 32,
   H2O_TRACE_FRAMES = 33,
-  H2O_COUNT = 34
+  H2O_PARTIAL_DATA = 34,
+  H2O_COUNT = 35
 };
 
 /* Settings are stored by id; ids 1..9 are known (7 is unassigned). */
@@ -313,6 +314,11 @@ struct h2_conn {
   size_t rbuf_spare_cap;
   h2_hpack_enc enc;
   h2_hpack_dec dec;
+
+  /* DATA frame being received in pieces (H2O_PARTIAL_DATA) */
+  uint8_t dp_deliver; /* its pieces go to the application */
+  int64_t dp_carry;   /* bytes read but not yet in an event */
+  int64_t dp_left;    /* bytes of the frame still to come */
 
   /* header block being received */
   uint32_t hb_sid;      /* 0: none */

@@ -296,6 +296,50 @@ static void reset_frame(h2_frame_reader *r) {
   r->hdlen = 0;
   r->have_hd = 0;
   r->buf_len = 0;
+  r->in_piece = 0;
+  r->piece_off = 0;
+  r->piece_pad = 0;
+}
+
+/* The part p[0..avail) of the DATA frame being read, handed out without
+ * copying (partial_data). The checks of parse_frame are made on the first
+ * part, which holds the Pad Length byte of a padded frame. */
+static int data_piece(h2_frame_reader *r, const uint8_t *p, size_t avail,
+                      size_t *used, h2_frame *out) {
+  size_t len = r->hd.length, off = r->piece_off, end, lo, hi, a, b;
+  memset(out, 0, sizeof(*out));
+  out->hd = r->hd;
+  if (off == 0) {
+    if (r->hd.stream_id == 0)
+      return conn_error(r, H2_CODE_PROTOCOL_ERROR, "DATA on stream 0");
+    if (r->hd.flags & H2_FLAG_PADDED) {
+      if (p[0] > len - 1)
+        return conn_error(r, H2_CODE_PROTOCOL_ERROR, "padding too long");
+      r->piece_pad = p[0];
+    }
+  }
+  end = off + (avail < len - off ? avail : len - off);
+  *used = end - off;
+  /* The data lies at payload offsets [lo, hi). */
+  lo = (r->hd.flags & H2_FLAG_PADDED) ? 1u : 0u;
+  hi = len - r->piece_pad;
+  a = off > lo ? off : lo;
+  b = end < hi ? end : hi;
+  out->pad_len = (uint16_t)r->piece_pad;
+  if (b > a) {
+    out->u.data.data = p + (a - off);
+    out->u.data.len = b - a;
+  }
+  r->piece_first = off == 0;
+  r->piece_last = end == len;
+  r->piece_flow = end - off;
+  if (end == len) {
+    reset_frame(r);
+  } else {
+    r->in_piece = 1;
+    r->piece_off = end;
+  }
+  return H2_READ_DATA_PIECE;
 }
 
 int h2_frame_read(h2_frame_reader *r, const uint8_t *in, size_t len,
@@ -338,6 +382,15 @@ int h2_frame_read(h2_frame_reader *r, const uint8_t *in, size_t len,
 
   avail = len - pos;
   need = r->hd.length - r->buf_len;
+  if (r->in_piece && avail == 0) return H2_READ_NEED_MORE;
+  if (r->in_piece ||
+      (r->partial_data && r->hd.type == H2_FT_DATA && r->buf_len == 0 &&
+       avail > 0 && avail < need)) {
+    size_t used = 0;
+    rv = data_piece(r, in + pos, avail, &used, out);
+    if (consumed) *consumed = pos + used;
+    return rv;
+  }
   if (r->buf_len == 0 && avail >= need) {
     payload = in ? in + pos : NULL; /* complete: parse in place */
     pos += need;

@@ -149,6 +149,8 @@ enum {
   H2_READ_IGNORED = 3,      /* frame consumed and to be ignored (a malformed
                                extension frame that its RFC says to drop);
                                out->hd is filled */
+  H2_READ_DATA_PIECE = 4,   /* partial_data: the part of a DATA frame that
+                               the input held (see h2_frame_read) */
   H2_READ_CONN_ERROR = -1   /* connection error r->err_code; the reader
                                stays failed */
 };
@@ -156,7 +158,15 @@ enum {
 typedef struct h2_frame_reader {
   const h2_mem *mem;
   uint32_t max_frame_size; /* our SETTINGS_MAX_FRAME_SIZE */
+  int partial_data; /* hand out DATA frames split across calls in pieces */
+  /* Set with H2_READ_DATA_PIECE: the piece is the frame's first / last,
+   * and piece_flow bytes of the payload (padding included) were read. */
+  uint8_t piece_first, piece_last;
+  size_t piece_flow;
   /* private */
+  int in_piece;     /* a DATA frame is being handed out in pieces */
+  size_t piece_off; /* its payload bytes read so far */
+  size_t piece_pad; /* its padding */
   uint8_t hdbuf[H2_FRAME_HEADER_LEN];
   size_t hdlen;
   int have_hd;
@@ -177,7 +187,13 @@ void h2_frame_reader_free(h2_frame_reader *r);
 int h2_frame_reader_set_max_frame_size(h2_frame_reader *r, uint32_t size);
 
 /* Read at most one frame from in[0..len). *consumed is set to the bytes
- * used. Returns one of the H2_READ_* values. Frame-level checks of RFC 9113
+ * used. Returns one of the H2_READ_* values. With partial_data set, a DATA
+ * frame whose payload is not all in the input is not buffered: each call
+ * returns H2_READ_DATA_PIECE for the part it holds (at least one payload
+ * byte), with out->hd the frame's header, out->pad_len its padding and
+ * out->u.data the data bytes of the part (padding stripped; possibly
+ * none), piece_first / piece_last / piece_flow telling which part; the
+ * frame checks are made on its first part. Frame-level checks of RFC 9113
  * (length vs max frame size, per-type length rules, padding, stream id zero
  * or not, promised stream id) are done here; stream state is not. Pointers
  * in *out are valid until the next call. out->hd holds the frame header

@@ -6,8 +6,10 @@
  * each slice every event is drained and read through every accessor, and
  * the application reacts as a real one would (answer requests, return
  * flow-control credit, send data, reset), so the send paths run against
- * whatever state the peer's bytes produced. Any crash, sanitizer report or
- * leak is a finding; the engine must only ever return status codes. */
+ * whatever state the peer's bytes produced (with knob bit 2: DATA sent by
+ * reference, output taken with h2_conn_peek_iov() in short writes, DATA
+ * received in pieces). Any crash, sanitizer report or leak is a finding;
+ * the engine must only ever return status codes. */
 #include <h2/h2.h>
 
 #include <stdint.h>
@@ -73,8 +75,14 @@ static void touch_event(h2_conn *conn, const h2_event *ev, int server,
     if (knob & 8) h2_conn_reset_stream(conn, sid, H2_CANCEL);
     break;
   case H2_EV_WINDOW_UPDATED:
-    if (sid && (knob & 16))
-      h2_conn_send_data(conn, sid, (const uint8_t *)"more", 4, 0, 0);
+    if (sid && (knob & 16)) {
+      static const uint8_t more[200] = {'m', 'o', 'r', 'e'};
+      if (knob & 2) /* by reference (the buffer is static) */
+        h2_conn_send_data_ref(conn, sid, more, sizeof(more), 0, knob & 1 ? 7 : 0,
+                              NULL);
+      else
+        h2_conn_send_data(conn, sid, more, 4, 0, 0);
+    }
     break;
   default:
     break;
@@ -97,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (knob & 0x40) h2_config_set(cfg, H2_OPT_VALIDATE_INBOUND_HEADERS, 0);
   if (knob & 0x20) h2_config_set(cfg, H2_OPT_MAX_CONTINUATION_FRAMES, 2);
   h2_config_set(cfg, H2_OPT_HPACK_POLICY, (knob & 0x10) ? 1 : 0);
+  if (knob & 2) h2_config_set(cfg, H2_OPT_PARTIAL_DATA, 1);
   if (h2_conn_new(&conn, cfg) != H2_OK) {
     h2_config_free(cfg);
     return 0;
@@ -121,8 +130,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pos += len;
     while (h2_conn_next_event(conn, &ev) == 1) touch_event(conn, ev, server, knob);
     if (knob & 0x08) h2_conn_ping(conn, NULL);
-    while (h2_conn_data_to_send(conn, out, sizeof(out), &out_len) == H2_OK && out_len)
-      ;
+    if (knob & 2) { /* writev-style, a short write at a time */
+      h2_bytes iov[4];
+      size_t n = 0;
+      while (h2_conn_peek_iov(conn, iov, 4, &n) == H2_OK && n) {
+        size_t w = iov[0].len > 1 ? iov[0].len - 1 : iov[0].len;
+        if (n > 1) w = iov[0].len + iov[1].len / 2;
+        h2_conn_consume_data(conn, w);
+      }
+    } else {
+      while (h2_conn_data_to_send(conn, out, sizeof(out), &out_len) == H2_OK && out_len)
+        ;
+    }
   }
   (void)h2_conn_last_error(conn);
   h2_conn_free(conn);

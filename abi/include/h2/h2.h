@@ -283,9 +283,14 @@ enum {
   H2_OPT_MAX_CLOSED_STREAMS = 32,       /* [1000] closed streams remembered
                                            to answer late frames as h2 does */
   /* Diagnostics. */
-  H2_OPT_TRACE_FRAMES = 33              /* [0] keep a trace of the last N
+  H2_OPT_TRACE_FRAMES = 33,             /* [0] keep a trace of the last N
                                            frames (0..65536), read with
                                            h2_conn_next_trace() */
+  /* Receiving. */
+  H2_OPT_PARTIAL_DATA = 34              /* [0] 1: hand out a DATA frame
+                                           split across receive calls in
+                                           pieces, without buffering it
+                                           (see h2_conn_receive()) */
 };
 
 /* Create a configuration for one side with the defaults above and the
@@ -373,6 +378,21 @@ H2_EXTERN int h2_conn_initiate_upgrade(h2_conn *conn,
  * first copied into the connection (so data of the earlier call must still
  * be intact then) and stay queued. Header lists are always copied. A
  * connection that is CLOSED ignores input and returns 0.
+ * Partial DATA: by default a DATA frame gives one H2_EV_DATA_RECEIVED
+ * when it is complete, so a frame split across calls is first buffered.
+ * With H2_OPT_PARTIAL_DATA set, such a frame is handed out as it arrives,
+ * without that copy: the part of it each call holds gives one
+ * DATA_RECEIVED event (its data, padding stripped, in place in the
+ * input), whose flow-controlled length is the frame bytes (padding
+ * included) read since the frame's previous event, so that acknowledging
+ * every event returns exactly the frame's length. A part holding no data
+ * (only padding) gives no event unless it is the last; the last part
+ * always gives one, which carries H2_REL_STREAM_ENDED and is followed by
+ * H2_EV_STREAM_ENDED if the frame ends the stream. The frame is checked
+ * (flow control, stream state, content-length, padding) and traced when
+ * its first part arrives; if this side resets the stream before the last
+ * part, the rest is ignored. A frame whole in one call gives one event
+ * either way. Since 1.0.
  * Errors: the connection error's code (see above); H2_ERR_NOMEM. */
 H2_EXTERN int h2_conn_receive(h2_conn *conn, const uint8_t *data, size_t len,
                               uint64_t now_ms);
