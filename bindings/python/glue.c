@@ -17,10 +17,68 @@
 #define NOGIL_MIN (64 * 1024)
 #define N_EVENT_TYPES 20
 
+/* send_data() payloads of at least this many bytes, in immutable objects,
+ * are sent by reference: the engine copies them once, into data_to_send()'s
+ * bytes. */
+#define REF_MIN 4096
+
+/* A payload the engine references until its output is consumed past end. */
+typedef struct glue_ref {
+  uint64_t end;
+  Py_buffer view;
+} glue_ref;
+
 typedef struct glue_conn {
   h2_conn *c;
   int busy; /* a call without the GIL is running on it */
+  glue_ref *refs; /* FIFO refs[head..n) in order of end */
+  size_t head, n, cap;
 } glue_conn;
+
+/* Release the payloads whose bytes the engine no longer needs (all of them
+ * when everything is released). */
+static void release_refs(glue_conn *gc, int all) {
+  uint64_t done;
+  if (gc->head == gc->n) return;
+  done = all ? UINT64_MAX : h2_conn_output_consumed(gc->c);
+  while (gc->head < gc->n && gc->refs[gc->head].end <= done) {
+    PyBuffer_Release(&gc->refs[gc->head].view);
+    gc->head++;
+  }
+  if (gc->head == gc->n) gc->head = gc->n = 0;
+}
+
+static int push_ref(glue_conn *gc) {
+  if (gc->head && gc->n == gc->cap) {
+    memmove(gc->refs, gc->refs + gc->head, (gc->n - gc->head) * sizeof(glue_ref));
+    gc->n -= gc->head;
+    gc->head = 0;
+  }
+  if (gc->n == gc->cap) {
+    size_t cap = gc->cap ? gc->cap * 2 : 64;
+    glue_ref *r = (glue_ref *)PyMem_Realloc(gc->refs, cap * sizeof(glue_ref));
+    if (!r) {
+      PyErr_NoMemory();
+      return -1;
+    }
+    gc->refs = r;
+    gc->cap = cap;
+  }
+  return 0;
+}
+
+/* True if obj's bytes cannot change while referenced: bytes, or a
+ * read-only memoryview over bytes. */
+static int immutable_buffer(PyObject *obj) {
+  if (PyBytes_CheckExact(obj)) return 1;
+  if (PyMemoryView_Check(obj)) {
+    Py_buffer *b = PyMemoryView_GET_BUFFER(obj);
+    PyObject *base = PyMemoryView_GET_BASE(obj);
+    return b->readonly && base && PyBytes_CheckExact(base) &&
+           PyBuffer_IsContiguous(b, 'C');
+  }
+  return 0;
+}
 
 /* Set by setup() from libh2/connection.py. */
 static struct {
@@ -55,6 +113,8 @@ static void conn_capsule_free(PyObject *cap) {
   glue_conn *gc = (glue_conn *)PyCapsule_GetPointer(cap, CAPSULE_NAME);
   if (gc) {
     h2_conn_free(gc->c);
+    release_refs(gc, 1);
+    PyMem_Free(gc->refs);
     PyMem_Free(gc);
   }
 }
@@ -869,13 +929,18 @@ PyObject *glue_take(PyObject *self, PyObject *args) {
     if ((size_t)a < n) n = (size_t)a;
   }
   out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n);
-  if (!out || n == 0) return out;
+  if (!out) return NULL;
+  if (n == 0) {
+    release_refs(gc, 0); /* after a clear */
+    return out;
+  }
   rc = h2_conn_data_to_send(gc->c, (uint8_t *)PyBytes_AS_STRING(out), n, &got);
   if (rc < 0) {
     Py_DECREF(out);
     raise_for(gc->c, rc);
     return NULL;
   }
+  release_refs(gc, 0);
   if (got != n && _PyBytes_Resize(&out, (Py_ssize_t)got) < 0) return NULL;
   return out;
 }
@@ -922,36 +987,58 @@ PyObject *glue_initiate_upgrade(PyObject *self, PyObject *args) {
   return bytes_of(small, len);
 }
 
-/* send_data(handle, stream_id, data, flags, pad_length) -> None */
+/* send_data(handle, stream_id, data, flags, pad_length) -> None
+ * Large immutable payloads are referenced, not copied (see REF_MIN). */
 PyObject *glue_send_data(PyObject *self, PyObject *args) {
-  PyObject *cap;
+  PyObject *cap, *data;
   glue_conn *gc;
-  unsigned long sid;
+  unsigned long long sid;
   unsigned int flags;
   Py_ssize_t pad;
   Py_buffer view;
-  int rc;
+  uint64_t end = 0;
+  int rc, by_ref;
   (void)self;
-  if (!PyArg_ParseTuple(args, "Oky*In:send_data", &cap, &sid, &view, &flags,
+  if (!PyArg_ParseTuple(args, "OKOIn:send_data", &cap, &sid, &data, &flags,
                         &pad))
     return NULL;
-  if (!(gc = conn_of(cap))) goto fail;
+  if (!(gc = conn_of(cap))) return NULL;
+  if (sid > 0xffffffffull) {
+    PyErr_SetString(PyExc_ValueError, "stream id out of range");
+    return NULL;
+  }
+  if (pad < 0 || pad > 255) {
+    PyErr_SetString(PyExc_ValueError, "pad_length must be within range: [0, 255]");
+    return NULL;
+  }
   glue_note_stream((uint32_t)sid);
-  if (sid > 0xffffffffUL || pad < 0 || pad > 255) {
-    PyErr_SetString(PyExc_ValueError, "stream id or pad_length out of range");
-    goto fail;
+  if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+  by_ref = view.len >= REF_MIN && immutable_buffer(data);
+  if (by_ref) {
+    if (push_ref(gc) < 0) {
+      PyBuffer_Release(&view);
+      return NULL;
+    }
+    rc = h2_conn_send_data_ref(gc->c, (uint32_t)sid, (const uint8_t *)view.buf,
+                               (size_t)view.len, flags, (size_t)pad, &end);
+  } else {
+    rc = h2_conn_send_data(gc->c, (uint32_t)sid, (const uint8_t *)view.buf,
+                           (size_t)view.len, flags, (size_t)pad);
   }
-  rc = h2_conn_send_data(gc->c, (uint32_t)sid, (const uint8_t *)view.buf,
-                         (size_t)view.len, flags, (size_t)pad);
   if (rc < 0) {
+    PyBuffer_Release(&view);
     raise_for(gc->c, rc);
-    goto fail;
+    return NULL;
   }
-  PyBuffer_Release(&view);
+  if (by_ref) {
+    gc->refs[gc->n].end = end;
+    gc->refs[gc->n].view = view; /* released once consumed */
+    gc->n++;
+    release_refs(gc, 0);
+  } else {
+    PyBuffer_Release(&view);
+  }
   Py_RETURN_NONE;
-fail:
-  PyBuffer_Release(&view);
-  return NULL;
 }
 
 /* next_traces(handle) -> [(outbound, type, flags, stream_id, length)] */
