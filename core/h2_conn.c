@@ -807,7 +807,7 @@ static int block_piece(h2_conn_t *c, const uint8_t *p, size_t n, int end) {
  * carrying data_len bytes of data on sid; the windows are taken. *out is
  * the stream to hand the data to, or NULL when the frame is dropped (its
  * connection credit returned, a stream error queued where one is due). */
-static int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
+static H2_HOT_INLINE int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
                       size_t data_len, int end_stream, h2_stream **out) {
   uint32_t cb;
   h2_stream *s;
@@ -877,7 +877,7 @@ static int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
 }
 
 /* A DATA event; with last, the frame's END_STREAM takes effect. */
-static int data_event(h2_conn_t *c, h2_stream *s, const h2_frame *f,
+static H2_HOT_INLINE int data_event(h2_conn_t *c, h2_stream *s, const h2_frame *f,
                       int64_t flow, int last) {
   h2_ev *e = ev_new(c, H2E_DATA_RECEIVED, f->hd.stream_id);
   if (!e) return H2S_NOMEM;

@@ -76,6 +76,14 @@
 #include "h2_hpack.h"
 #include "h2_mem.h"
 
+/* Inline a helper shared by a hot path and a rarer one, where the
+ * compiler would otherwise keep the call. */
+#if defined(__GNUC__)
+#define H2_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define H2_HOT_INLINE inline
+#endif
+
 /* Option ids: the public H2_OPT_* values. */
 enum {
   H2O_VALIDATE_OUTBOUND_HEADERS = 1,

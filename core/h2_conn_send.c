@@ -561,11 +561,12 @@ int h2_c_send_headers(h2_conn_t *c, uint32_t sid, const h2_hpack_field *h,
 }
 
 /* The checks of a DATA frame of size bytes on sid (h2's order). */
-static int data_allowed(h2_conn_t *c, uint32_t sid, size_t size, size_t pad,
+static H2_HOT_INLINE int data_allowed(h2_conn_t *c, uint32_t sid, size_t size, size_t pad,
                         h2_stream **out) {
   h2_stream *s;
   int64_t window;
   int rv = usable(c);
+  *out = NULL;
   if (rv) return rv;
   if (pad > 255) return h2_conn_err(c, H2S_INVALID_ARGUMENT, "pad_length > 255");
   rv = lookup(c, sid, &s);

@@ -382,11 +382,11 @@ int h2_frame_read(h2_frame_reader *r, const uint8_t *in, size_t len,
 
   avail = len - pos;
   need = r->hd.length - r->buf_len;
-  if (r->in_piece && avail == 0) return H2_READ_NEED_MORE;
-  if (r->in_piece ||
-      (r->partial_data && r->hd.type == H2_FT_DATA && r->buf_len == 0 &&
-       avail > 0 && avail < need)) {
+  if ((r->in_piece | r->partial_data) &&
+      (r->in_piece || (r->hd.type == H2_FT_DATA && r->buf_len == 0 &&
+                       avail > 0 && avail < need))) {
     size_t used = 0;
+    if (avail == 0) return H2_READ_NEED_MORE;
     rv = data_piece(r, in + pos, avail, &used, out);
     if (consumed) *consumed = pos + used;
     return rv;
