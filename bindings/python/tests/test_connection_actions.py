@@ -10,7 +10,7 @@ import hpack
 import pytest
 from _pairs import (
     EMPTY_SETTINGS, H2, LIB, POST, PREFACE, REQ, REQ_B, RESP, SETTINGS_ACK,
-    Twin, data_frame, exchange, handshake, headers_frame, make, pair,
+    Expected, Twin, data_frame, exchange, handshake, headers_frame, make, pair,
     parse_frames, started,
 )
 
@@ -18,9 +18,7 @@ import libh2.exceptions
 from libh2.config import H2Configuration
 from libh2.connection import ConnectionState, H2Connection
 from libh2.errors import ErrorCodes
-from libh2.events import (
-    DataReceived, RemoteSettingsChanged, SettingsAcknowledged,
-)
+from libh2.events import DataReceived, SettingsAcknowledged
 from libh2.exceptions import (
     FlowControlError, FrameTooLargeError, InvalidSettingsValueError,
     NoAvailableStreamIDError, NoSuchStreamError, ProtocolError, RFC1122Error,
@@ -303,8 +301,11 @@ class TestSendHeaders:
         t.do("send_headers", 1, REQ, priority_weight=42)
         t.do("send_headers", 3, REQ, priority_depends_on=1)
         t.do("send_headers", 5, REQ, priority_exclusive=True)
-        for _t, flags, _s, payload in parse_frames(t.sent)[1:]:
-            assert flags & 0x20
+        frames = parse_frames(t.sent)[1:]
+        # h2's defaults for the others: weight 16, depends on 0, shared
+        assert [(f[1] & 0x20, f[3][:5].hex()) for f in frames] == [
+            (0x20, "0000000029"), (0x20, "000000010f"),
+            (0x20, "800000000f")]
 
     @pytest.mark.parametrize("kw", [
         {"priority_weight": 0}, {"priority_weight": 257},
@@ -964,6 +965,20 @@ class TestUpdateSettings:
         t.do("update_settings", {1: 100, 3: 5, 6: 1000})
         t.recv(EMPTY_SETTINGS + SETTINGS_ACK + SETTINGS_ACK)
         t.check_state()
+
+    @pytest.mark.xfail(strict=True, reason=(
+        "a MAX_HEADER_LIST_SIZE lowered with update_settings() is not "
+        "enforced once acknowledged; h2 raises DenialOfServiceError and "
+        "sends GOAWAY(ENHANCE_YOUR_CALM) for a larger header list"))
+    def test_lowered_max_header_list_size_is_enforced(self):
+        t = Twin(False)
+        t.do("initiate_connection")
+        t.recv(PREFACE + EMPTY_SETTINGS)
+        t.do("update_settings", {SettingCodes.MAX_HEADER_LIST_SIZE: 1000})
+        t.recv(SETTINGS_ACK)
+        with pytest.raises(Expected) as info:
+            t.recv(headers_frame(1, REQ_B + [(b"x-big", b"~" * 3000)]))
+        assert isinstance(info.value.lib, libh2.exceptions.DenialOfServiceError)
 
     def test_each_ack_applies_the_oldest(self):
         # RFC 9113 §6.5.3: the ACKs acknowledge SETTINGS frames in order.

@@ -16,11 +16,12 @@ import hpack
 import pytest
 from _pairs import (
     EMPTY_SETTINGS, H2, LIB, POST, PREFACE, REQ, REQ_B, RESP, Expected, Twin,
-    TwinPair, data_frame, goaway_frame, headers_frame, make, parse_frames,
-    raw_frame, settings_frame,
+    TwinPair, goaway_frame, headers_frame, make, parse_frames, raw_frame,
+    settings_frame,
 )
 
 import h2.connection
+import libh2.config
 import libh2.connection
 import libh2.exceptions
 from libh2.events import DataReceived
@@ -640,3 +641,32 @@ def test_settings_frame_sent_by_peer_before_anything():
     t.do("send_headers", 1, REQ + [("x-a", "b" * 100)])
     t.do("send_headers", 3, REQ + [("x-a", "b" * 100)])
     t.do("send_data", 1, b"x" * 30000)
+
+
+@pytest.mark.parametrize("size", [0, 100, 4096, 8192, 65536])
+def test_peer_header_table_sizes(size):
+    """The encoder follows the peer's SETTINGS_HEADER_TABLE_SIZE as h2's
+    does: same size updates, same indexing, same evictions."""
+    t = Twin(True, auto_check=True)
+    t.do("initiate_connection")
+    t.recv(settings_frame(HEADER_TABLE_SIZE=size))
+    for sid in range(1, 24, 2):
+        t.do("send_headers", sid, REQ + [(f"x-a{sid % 5}", "b" * 3000),
+                                         ("x-c", str(sid))])
+
+
+@pytest.mark.parametrize("size", [65537, 1 << 20, 2**32 - 1])
+def test_encoder_table_is_capped(size):
+    # The engine never uses more than 64 KiB of encoder table whatever the
+    # peer allows (RFC 7541 §4.2: an encoder may use less than the
+    # maximum); h2 uses all of it, so the first size update differs.
+    c = make(LIB, True)
+    c.initiate_connection()
+    c.receive_data(settings_frame(HEADER_TABLE_SIZE=size))
+    c.data_to_send()
+    c.send_headers(1, REQ)
+    block = parse_frames(c.data_to_send())[0][3]
+    assert block.startswith(bytes.fromhex("3fe1ff03"))  # size update 65536
+    decoder = hpack.Decoder()
+    decoder.max_allowed_table_size = size
+    assert decoder.decode(block, raw=True) == REQ_B
