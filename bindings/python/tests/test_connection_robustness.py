@@ -630,11 +630,10 @@ def test_second_thread_gets_runtime_error_during_a_long_receive():
         stop = threading.Event()
         ready = threading.Event()
 
-        def poke():
+        def poke(s, stop, ready):
             ready.set()
             while not stop.is_set():
-                for call in (lambda: s.local_setting(1),
-                             lambda: s.data_to_send(),
+                for call in (s.data_to_send, lambda: s.local_setting(1),
                              lambda: s.receive_data(b""),
                              lambda: s.stream_state(1)):
                     try:
@@ -645,7 +644,7 @@ def test_second_thread_gets_runtime_error_during_a_long_receive():
                     except Exception as e:  # noqa: BLE001
                         seen["other"].append(repr(e))
 
-        th = threading.Thread(target=poke)
+        th = threading.Thread(target=poke, args=(s, stop, ready))
         th.start()
         ready.wait()
         try:
