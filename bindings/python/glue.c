@@ -142,6 +142,8 @@ h2_conn *glue_conn_arg(PyObject *obj) {
   return gc ? gc->c : NULL;
 }
 
+void glue_forget_conn(void) { g_conn = NULL; }
+
 void glue_note_stream(uint32_t stream_id) {
   g_stream = stream_id;
   g_has_stream = 1;

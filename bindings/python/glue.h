@@ -30,6 +30,8 @@ h2_conn *glue_conn_arg(PyObject *obj);
 void glue_raise_status(int status);
 /* Record the stream id of the call (for exceptions that carry one). */
 void glue_note_stream(uint32_t stream_id);
+/* The call is a query: describe its errors by status code alone. */
+void glue_forget_conn(void);
 
 int glue_headers_from_py(PyObject *seq, glue_headers *out);
 void glue_headers_release(glue_headers *h);

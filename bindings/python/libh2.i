@@ -29,9 +29,18 @@
 %include <stdint.i>
 
 /* ---- connections are capsules ------------------------------------------ */
-%typemap(in) h2_conn *conn, const h2_conn *conn {
+/* Locals of the typemaps below start zeroed: when one argument fails to
+ * convert, the clean-up code runs for all of them. */
+%typemap(in) h2_conn *conn {
   $1 = glue_conn_arg($input);
   if (!$1) SWIG_fail;
+}
+/* Queries do not set the connection's last error: their failures are
+ * described by the status code alone. */
+%typemap(in) const h2_conn *conn {
+  $1 = glue_conn_arg($input);
+  if (!$1) SWIG_fail;
+  glue_forget_conn();
 }
 
 /* The stream id of an action is remembered for the exception it may
@@ -59,8 +68,7 @@
 }
 
 /* ---- byte buffers -------------------------------------------------------- */
-%typemap(in) (const uint8_t *BUFFER, size_t LENGTH) (Py_buffer view) {
-  view.obj = NULL;
+%typemap(in) (const uint8_t *BUFFER, size_t LENGTH) (Py_buffer view = {0}) {
   if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0) SWIG_fail;
   $1 = ($1_ltype)view.buf;
   $2 = (size_t)view.len;
@@ -68,8 +76,7 @@
 %typemap(freearg) (const uint8_t *BUFFER, size_t LENGTH) {
   if (view$argnum.obj) PyBuffer_Release(&view$argnum);
 }
-%typemap(in) (const uint8_t *OPTBUFFER, size_t LENGTH) (Py_buffer view) {
-  view.obj = NULL;
+%typemap(in) (const uint8_t *OPTBUFFER, size_t LENGTH) (Py_buffer view = {0}) {
   if ($input == Py_None) {
     $1 = NULL;
     $2 = 0;
@@ -93,8 +100,7 @@
 };
 
 /* PING opaque data: exactly 8 bytes, or None for eight zero bytes. */
-%typemap(in) const uint8_t opaque[8] (Py_buffer view) {
-  view.obj = NULL;
+%typemap(in) const uint8_t opaque[8] (Py_buffer view = {0}) {
   $1 = NULL;
   if ($input != Py_None) {
     if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0) SWIG_fail;
@@ -110,7 +116,7 @@
 }
 
 /* ---- header lists -------------------------------------------------------- */
-%typemap(in) (const h2_header *headers, size_t n) (glue_headers hl) {
+%typemap(in) (const h2_header *headers, size_t n) (glue_headers hl = {0}) {
   if (glue_headers_from_py($input, &hl) < 0) SWIG_fail;
   $1 = hl.items;
   $2 = hl.n;
@@ -120,7 +126,7 @@
 }
 
 /* ---- other arrays -------------------------------------------------------- */
-%typemap(in) (const h2_settings_entry *settings, size_t n) (glue_array arr) {
+%typemap(in) (const h2_settings_entry *settings, size_t n) (glue_array arr = {0}) {
   if (glue_settings_from_py($input, &arr) < 0) SWIG_fail;
   $1 = ($1_ltype)arr.items;
   $2 = arr.n;
@@ -128,7 +134,7 @@
 %typemap(freearg) (const h2_settings_entry *settings, size_t n) {
   glue_array_release(&arr$argnum);
 }
-%typemap(in) (const h2_bytes *origins, size_t n) (glue_array arr) {
+%typemap(in) (const h2_bytes *origins, size_t n) (glue_array arr = {0}) {
   if (glue_bytes_list_from_py($input, &arr) < 0) SWIG_fail;
   $1 = ($1_ltype)arr.items;
   $2 = arr.n;

@@ -172,10 +172,6 @@ class TestUpgrade:
             s.send_data(1, b"x" * 1001)
         s.send_data(1, b"x" * 1000, end_stream=True)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "initiate_upgrade_connection(header) on a server does not copy the "
-        "header's settings into remote_settings (the engine applies them; "
-        "h2 updates remote_settings)"))
     def test_server_remote_settings_mirror_the_header(self):
         t = Twin(True)
         hdr = t.do("initiate_upgrade_connection")
@@ -437,9 +433,6 @@ class TestSendHeaders:
         same_misuse(lambda impl: started(impl, True),
                     lambda c: c.send_headers(2, REQ), "ProtocolError")
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "send_headers(0, ...) raises ValueError('invalid stream id'); h2 "
-        "raises StreamIDTooLowError (a ProtocolError)"))
     def test_stream_zero(self):
         same_misuse(lambda impl: started(impl, True),
                     lambda c: c.send_headers(0, REQ), "StreamIDTooLowError")
@@ -1021,9 +1014,6 @@ class TestAltSvc:
         same_misuse(setup, lambda s: s.advertise_alternative_service(
             *args, **kw), "ValueError")
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "advertise_alternative_service() without origin and stream_id "
-        "raises ValueError; h2 raises NoSuchStreamError"))
     def test_neither_origin_nor_stream(self):
         def setup(impl):
             s = started(impl, False)
@@ -1161,9 +1151,6 @@ class TestAcknowledge:
                     lambda c: c.acknowledge_received_data(-1, 1),
                     "ValueError")
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "acknowledge_received_data(n, 0) is accepted (connection credit "
-        "only); h2 raises ValueError('Stream ID 0 is not valid ...')"))
     def test_stream_zero(self):
         same_misuse(lambda impl: started(impl, True),
                     lambda c: c.acknowledge_received_data(10, 0),

@@ -177,10 +177,6 @@ class TestConversations:
         events = p.s.l.receive_data(p.c.sent)
         assert [type(e).__name__ for e in events] == ["RemoteSettingsChanged"]
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "RemoteSettingsChanged reports original_value None for "
-        "MAX_CONCURRENT_STREAMS when the client's SETTINGS repeat the "
-        "HTTP2-Settings value (h2: 100)"))
     def test_h2c_upgrade(self):
         for bytewise in (False, True):
             p = TwinPair(bytewise=bytewise, auto_check=False)
@@ -237,9 +233,6 @@ class TestConversations:
         tp.s.do("send_headers", 3, RESP + [("x-long-header", "v" * 200)])
         tp.to_client()
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "RemoteSettingsChanged reports original_value None for "
-        "MAX_CONCURRENT_STREAMS after the peer's first SETTINGS"))
     def test_max_concurrent_streams_change(self, tp):
         tp.s.do("update_settings", {3: 1})
         tp.settle()

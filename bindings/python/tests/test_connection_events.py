@@ -290,10 +290,6 @@ class TestControlEvents:
         assert cs[SettingCodes.MAX_CONCURRENT_STREAMS].original_value is None
         assert cs[SettingCodes.MAX_CONCURRENT_STREAMS].new_value == 100
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "RemoteSettingsChanged reports original_value None for "
-        "MAX_CONCURRENT_STREAMS on every change after the peer's first "
-        "SETTINGS (h2: the previous value)"))
     def test_remote_settings_original_value_of_max_concurrent_streams(self):
         t = twin_server(bytewise=False)
         t.recv(settings_frame(MAX_CONCURRENT_STREAMS=50))

@@ -12,6 +12,7 @@ in one call.
 """
 from __future__ import annotations
 
+import base64
 import importlib
 from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,10 @@ from .errors import ErrorCodes, _error_code_from_int
 from .exceptions import (
     _bind_status_codes,
     _exception_for_status,
+    NoSuchStreamError,
     ProtocolError,
     RFC1122Error,
+    StreamIDTooLowError,
 )
 from .settings import ChangedSetting, SettingCodes, Settings, _setting_code_from_int
 from .stream import H2Stream, StreamState
@@ -230,7 +233,10 @@ def _to_bytes(value: Any) -> bytes:
         return value
     if isinstance(value, str):
         return value.encode("utf-8")
-    return bytes(value)
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    msg = f"expected bytes or str, not {type(value).__name__}"
+    raise TypeError(msg)
 
 
 class _StreamsView:
@@ -339,8 +345,9 @@ class H2Connection:
             client=self.config.client_side,
             initial_values={
                 SettingCodes.MAX_CONCURRENT_STREAMS: 100,
-                SettingCodes.MAX_HEADER_LIST_SIZE:
-                    self.DEFAULT_MAX_HEADER_LIST_SIZE,
+                SettingCodes.MAX_HEADER_LIST_SIZE: getattr(
+                    self.config, "max_header_list_size",
+                    self.DEFAULT_MAX_HEADER_LIST_SIZE),
             },
         )
         self.remote_settings = Settings(client=not self.config.client_side)
@@ -463,7 +470,15 @@ class H2Connection:
         if self.config.client_side and settings_header is not None:
             # h2 ignores the argument on the client side.
             settings_header = None
-        return _c.initiate_upgrade(self._c, settings_header)
+        result = _c.initiate_upgrade(self._c, settings_header)
+        if settings_header is not None:
+            # The engine applied the client's settings; mirror them in
+            # remote_settings as h2 does.
+            remote = self.remote_settings
+            for code, value in _decode_settings_header(settings_header):
+                remote[_setting_code_from_int(code)] = value
+            remote.acknowledge()
+        return result
 
     def get_next_available_stream_id(self) -> int:
         """The lowest stream id this side may open next. Raises
@@ -491,8 +506,15 @@ class H2Connection:
                             priority_exclusive)
         if not isinstance(headers, (list, tuple)):
             headers = list(headers)
-        _send_headers(self._c, stream_id, headers,
-                      _END_STREAM if end_stream else 0, pri)
+        try:
+            _send_headers(self._c, stream_id, headers,
+                          _END_STREAM if end_stream else 0, pri)
+        except ValueError:
+            if stream_id == 0:
+                # h2: stream 0 is lower than any stream id.
+                raise StreamIDTooLowError(
+                    0, self.highest_outbound_stream_id) from None
+            raise
         if self._tracing:
             self._log_frames()
 
@@ -592,8 +614,8 @@ class H2Connection:
                 self._c, 0, _to_bytes(origin), field_value)
         else:
             if stream_id is None:
-                msg = "Must provide either origin or stream_id"
-                raise ValueError(msg)
+                # As h2: no stream to take the origin from.
+                raise NoSuchStreamError(None)
             _c.h2_conn_advertise_alternative_service(
                 self._c, stream_id, None, field_value)
 
@@ -623,6 +645,9 @@ class H2Connection:
         """Tell the engine the application consumed ``acknowledged_size``
         bytes of ``stream_id``'s data (use ``flow_controlled_length``); it
         sends WINDOW_UPDATE when enough credit has built up, as h2 does."""
+        if stream_id <= 0:
+            msg = f"Stream ID {stream_id} is not valid for acknowledge_received_data"
+            raise ValueError(msg)
         if acknowledged_size < 0:
             msg = "Cannot acknowledge negative data"
             raise ValueError(msg)
@@ -631,9 +656,10 @@ class H2Connection:
     def data_to_send(self, amount: int | None = None) -> bytes:
         """The bytes to write to the peer (at most ``amount``), removed
         from the outbound buffer."""
+        data = _take(self._c, amount)
         if self._tracing:
             self._log_frames()
-        return _take(self._c, amount)
+        return data
 
     def clear_outbound_data_buffer(self) -> None:
         """Drop everything not yet taken with :meth:`data_to_send`."""
@@ -657,10 +683,16 @@ class H2Connection:
     def _settings_events(self, events: list[Any]) -> None:
         for ev in events:
             if isinstance(ev, _events.RemoteSettingsChanged):
+                # The original values are what remote_settings held, as in
+                # h2 (the engine assumes defaults for unsent settings).
                 remote = self.remote_settings
+                changes = {}
                 for code, change in ev.changed_settings.items():
+                    changes[code] = ChangedSetting(code, remote.get(code),
+                                                   change.new_value)
                     remote[code] = change.new_value
                 remote.acknowledge()
+                ev.changed_settings = changes
             elif isinstance(ev, _events.SettingsAcknowledged):
                 # As h2: what changed is what was pending in local_settings
                 # (the initial SETTINGS count as already in force).
@@ -691,6 +723,15 @@ class H2Connection:
     def stream_state(self, stream_id: int) -> StreamState:
         """The RFC 9113 §5.1 state of ``stream_id`` (IDLE if unused)."""
         return _stream_state(self._c, stream_id)
+
+
+def _decode_settings_header(value: bytes) -> list[tuple[int, int]]:
+    """The settings of an HTTP2-Settings value (base64url, padding
+    optional), already validated by the engine."""
+    raw = base64.urlsafe_b64decode(value + b"=" * (-len(value) % 4))
+    return [(int.from_bytes(raw[i:i + 2], "big"),
+             int.from_bytes(raw[i + 2:i + 6], "big"))
+            for i in range(0, len(raw) - len(raw) % 6, 6)]
 
 
 def _priority(stream_id: int, weight: int | None, depends_on: int | None,
