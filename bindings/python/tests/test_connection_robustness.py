@@ -393,18 +393,6 @@ WRONG_TYPE_CASES = {
                 (True, "local_setting", "(v,)", "int")],
 }
 
-UNINITIALIZED_FREEARG = pytest.mark.xfail(strict=True, reason=(
-    "the SWIG wrappers free buffer/header/array arguments that were never "
-    "converted when an earlier argument fails to convert (freearg on an "
-    "uninitialized glue_headers / glue_array / Py_buffer): a bad stream id "
-    "or error code crashes the interpreter"))
-
-BYTES_FROM_INT = pytest.mark.xfail(strict=True, reason=(
-    "_to_bytes() turns an int into that many NUL bytes (bytes(12)): "
-    "send_priority_update(1, 12) and send_origin([12]) send NULs instead of "
-    "raising TypeError"))
-
-
 def _script_for(group):
     lines = []
     for client, method, argexpr, kind in WRONG_TYPE_CASES[group]:
@@ -419,14 +407,11 @@ def _script_for(group):
     return WRONG_TYPES.format(cases=" + ".join(lines))
 
 
-@pytest.mark.parametrize("group", [
-    pytest.param(g, marks=UNINITIALIZED_FREEARG) if g in (
-        "send_headers", "push_stream", "close_connection",
-        "advertise_alternative_service", "send_priority_update")
-    else pytest.param(g, marks=BYTES_FROM_INT) if g == "send_origin"
-    else g
-    for g in WRONG_TYPE_CASES])
+@pytest.mark.parametrize("group", list(WRONG_TYPE_CASES))
 def test_wrong_argument_types(group):
+    # Each bad call runs on h2 first, then on libh2, five times: a wrapper
+    # that frees arguments it never converted crashes on the stack garbage
+    # h2 leaves behind.
     r = run_isolated(_script_for(group))
     assert_survived(r)
     rows = [json.loads(line) for line in r.stdout.splitlines()]
@@ -451,7 +436,6 @@ def test_wrong_argument_types(group):
                 (h2_res is not None and name == h2_res[0]), where
 
 
-@BYTES_FROM_INT
 def test_int_is_not_bytes():
     c = lib_client()
     with pytest.raises(TypeError):
@@ -521,10 +505,6 @@ def _open(c):
     return c
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "queries (local/remote_flow_control_window, stream_state, "
-    "local_setting) raise with h2_conn_last_error() of an earlier failed "
-    "call: NoSuchStreamError('clients cannot push streams')"))
 def test_query_errors_have_their_own_message():
     c = lib_client()
     with pytest.raises(ProtocolError):
@@ -697,15 +677,14 @@ print("busy", busy)
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "while a receive_data() runs without the GIL, another thread's "
-    "update_settings()/send_origin()/close_connection() on the same "
-    "connection fails in the connection argument and the SWIG wrapper then "
-    "frees never-initialized array/buffer arguments: double free / crash"))
 def test_second_thread_buffer_calls_during_a_long_receive():
+    # Calls whose other arguments are buffers, arrays or header lists: the
+    # busy connection fails the first argument, and the wrapper must not
+    # touch the others.
     r = run_isolated(BUSY_SWIG_CALLS)
     assert_survived(r)
-    assert "busy" in r.stdout
+    busy = int(r.stdout.split("busy")[-1])
+    assert busy > 0
 
 
 # ---- memory ------------------------------------------------------------------------
