@@ -69,6 +69,7 @@ SAME(H2_EV_ORIGIN_RECEIVED, H2E_ORIGIN_RECEIVED);
 SAME(H2_REL_STREAM_ENDED, H2_RELF_STREAM_ENDED);
 SAME(H2_REL_PRIORITY_UPDATED, H2_RELF_PRIORITY_UPDATED);
 SAME(H2_SEND_END_STREAM, 1);
+SAME(H2_SEND_PADDED, H2_SEND_FLAG_PADDED);
 SAME(sizeof(h2_changed_setting), sizeof(h2_ev_setting));
 SAME(offsetof(h2_changed_setting, has_original),
      offsetof(h2_ev_setting, has_original));
@@ -333,7 +334,7 @@ int h2_conn_send_headers(h2_conn *conn, uint32_t stream_id,
 
 int h2_conn_send_data(h2_conn *conn, uint32_t stream_id, const uint8_t *data,
                       size_t len, uint32_t flags, size_t pad_length) {
-  if (!conn || (!data && len) || (flags & ~H2_SEND_END_STREAM))
+  if (!conn || (!data && len) || (flags & ~(H2_SEND_END_STREAM | H2_SEND_PADDED)))
     return H2_ERR_INVALID_ARGUMENT;
   return h2_c_send_data(conn, stream_id, data, len, flags, pad_length);
 }
@@ -341,7 +342,7 @@ int h2_conn_send_data(h2_conn *conn, uint32_t stream_id, const uint8_t *data,
 int h2_conn_send_data_ref(h2_conn *conn, uint32_t stream_id,
                           const uint8_t *data, size_t len, uint32_t flags,
                           size_t pad_length, uint64_t *out_end) {
-  if (!conn || (!data && len) || (flags & ~H2_SEND_END_STREAM))
+  if (!conn || (!data && len) || (flags & ~(H2_SEND_END_STREAM | H2_SEND_PADDED)))
     return H2_ERR_INVALID_ARGUMENT;
   return h2_c_send_data_ref(conn, stream_id, data, len, flags, pad_length,
                             out_end);

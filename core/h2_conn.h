@@ -440,6 +440,9 @@ int h2_conn_start(h2_conn_t *c);
 int h2_conn_upgrade(h2_conn_t *c, const uint8_t *hdr, size_t hdr_len,
                     uint8_t *out, size_t cap, size_t *out_len);
 
+/* h2_c_send_data() flag: PADDED even with no padding (H2_SEND_PADDED). */
+#define H2_SEND_FLAG_PADDED 0x2u
+
 /* ---- h2_conn_send.c ---- */
 /* A payload queued by reference: it follows the engine byte number at
  * (counted like own_consumed) in the output. */

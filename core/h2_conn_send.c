@@ -590,18 +590,23 @@ static H2_HOT_INLINE int data_allowed(h2_conn_t *c, uint32_t sid, size_t size, s
   return 0;
 }
 
+/* Whether a DATA frame carries the PADDED flag: padding asked for, or the
+ * flag asked for with no padding (h2's pad_length=0). */
+#define DATA_PADDED(flags, pad) ((pad) || ((flags) & H2_SEND_FLAG_PADDED))
+
 /* The frame header and the Pad Length field at p; returns past them. */
 static uint8_t *data_head(uint8_t *p, uint32_t sid, size_t size, uint32_t flags,
                           size_t pad) {
   h2_frame_hd hd;
+  int padded = DATA_PADDED(flags, pad);
   hd.length = (uint32_t)size;
   hd.type = H2_FT_DATA;
   hd.flags = (uint8_t)(((flags & 1u) ? H2_FLAG_END_STREAM : 0) |
-                       (pad ? H2_FLAG_PADDED : 0));
+                       (padded ? H2_FLAG_PADDED : 0));
   hd.stream_id = sid;
   h2_frame_hd_pack(p, &hd);
   p += H2_FRAME_HEADER_LEN;
-  if (pad) *p++ = (uint8_t)pad;
+  if (padded) *p++ = (uint8_t)pad;
   return p;
 }
 
@@ -616,7 +621,7 @@ static void data_sent(h2_conn_t *c, h2_stream *s, size_t size,
 int h2_c_send_data(h2_conn_t *c, uint32_t sid, const uint8_t *data,
                    size_t len, uint32_t flags, size_t pad) {
   h2_stream *s;
-  size_t size = len + (pad ? pad + 1 : 0);
+  size_t size = len + (DATA_PADDED(flags, pad) ? pad + 1 : 0);
   uint8_t *p;
   int rv = data_allowed(c, sid, size, pad, &s);
   if (rv) return rv;
@@ -635,7 +640,7 @@ int h2_c_send_data_ref(h2_conn_t *c, uint32_t sid, const uint8_t *data,
                        size_t len, uint32_t flags, size_t pad,
                        uint64_t *out_end) {
   h2_stream *s;
-  size_t size = len + (pad ? pad + 1 : 0), head;
+  size_t size = len + (DATA_PADDED(flags, pad) ? pad + 1 : 0), head;
   h2_out_ref *r;
   uint8_t *p;
   int rv;
@@ -644,7 +649,7 @@ int h2_c_send_data_ref(h2_conn_t *c, uint32_t sid, const uint8_t *data,
   } else {
     rv = data_allowed(c, sid, size, pad, &s);
     if (rv) return rv;
-    head = H2_FRAME_HEADER_LEN + (pad ? 1u : 0u);
+    head = H2_FRAME_HEADER_LEN + (DATA_PADDED(flags, pad) ? 1u : 0u);
     if (!h2_out_reserve(c, head + pad) || ref_reserve(c)) return H2S_NOMEM;
     p = data_head(c->out + c->out_len, sid, size, flags, pad);
     c->out_len += head;

@@ -592,7 +592,7 @@ struct ErrorCase {
 
 TEST(ZeroCopy, EveryErrorOfSendDataWithNothingQueued) {
   const std::vector<ErrorCase> cases = {
-      {"invalid flags", nullptr, 1, 100, 0x2, 0, false, H2_ERR_INVALID_ARGUMENT},
+      {"invalid flags", nullptr, 1, 100, 0x4, 0, false, H2_ERR_INVALID_ARGUMENT},
       {"null data", nullptr, 1, 100, 0, 0, true, H2_ERR_INVALID_ARGUMENT},
       {"pad > 255", nullptr, 1, 100, 0, 256, false, H2_ERR_INVALID_ARGUMENT},
       {"stream 0", nullptr, 0, 100, 0, 0, false, H2_ERR_INVALID_ARGUMENT},
@@ -854,3 +854,38 @@ TEST(ZeroCopy, PairExchangesABodyByReference) {
 }
 
 }  // namespace
+
+// H2_SEND_PADDED: the PADDED flag with a Pad Length of 0 (h2's
+// pad_length=0), one byte against the windows, copied or referenced alike.
+TEST(SendPadded, ZeroPadLengthStillSetsTheFlag) {
+  std::string body = Pattern(5000, 3);
+  for (int by_ref = 0; by_ref < 2; by_ref++) {
+    Server s(100000);
+    int64_t before = 0, after = 0;
+    ASSERT_EQ(h2_conn_local_flow_control_window(s.c, 1, &before), 0);
+    int rv = by_ref ? h2_conn_send_data_ref(s.c, 1, U8(body), body.size(),
+                                            H2_SEND_PADDED, 0, nullptr)
+                    : h2_conn_send_data(s.c, 1, U8(body), body.size(),
+                                        H2_SEND_PADDED, 0);
+    ASSERT_EQ(rv, 0);
+    ASSERT_EQ(h2_conn_local_flow_control_window(s.c, 1, &after), 0);
+    EXPECT_EQ(before - after, (int64_t)body.size() + 1);
+    auto fs = s.Out();
+    ASSERT_EQ(fs.size(), 1u);
+    EXPECT_EQ(fs[0].flags, 0x8);  // PADDED only
+    EXPECT_EQ(fs[0].payload, std::string(1, '\0') + body);
+    // With padding the flag changes nothing; unknown flags are refused.
+    ASSERT_EQ(h2_conn_send_data(s.c, 1, U8(body), 10,
+                                H2_SEND_PADDED | H2_SEND_END_STREAM, 3), 0);
+    fs = s.Out();
+    ASSERT_EQ(fs.size(), 1u);
+    EXPECT_EQ(fs[0].flags, 0x8 | kFlagEndStream);
+    EXPECT_EQ(fs[0].payload, std::string(1, '\3') + body.substr(0, 10) +
+                                 std::string(3, '\0'));
+  }
+  Server s;
+  EXPECT_EQ(h2_conn_send_data(s.c, 1, U8(body), 10, 0x4, 0),
+            H2_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(h2_conn_send_data_ref(s.c, 1, U8(body), 10, 0x4, 0, nullptr),
+            H2_ERR_INVALID_ARGUMENT);
+}

@@ -486,6 +486,10 @@ H2_EXTERN uint32_t h2_event_related(const h2_event *ev);
 
 /* Flags of h2_conn_send_headers() and h2_conn_send_data(_ref)(). */
 #define H2_SEND_END_STREAM 0x1u
+/* h2_conn_send_data() / h2_conn_send_data_ref(): set the PADDED flag even
+ * when pad_length is 0 (a Pad Length field of 0, which counts one byte
+ * against the windows), as h2's pad_length=0 does. Since 1.0. */
+#define H2_SEND_PADDED 0x2u
 
 /* RFC 7540 priority fields. Frozen in 1.0. */
 typedef struct h2_priority {

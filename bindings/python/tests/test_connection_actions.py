@@ -543,15 +543,25 @@ class TestSendData:
         t.do("send_data", 1, b"abc", pad_length=255, end_stream=True)
         t.check_state((1,))
 
-    def test_pad_length_zero_sends_no_padded_flag(self):
-        # The deliberate difference of the binding (docs/python.md): h2
-        # sets PADDED with a zero pad length byte.
+    def test_pad_length_zero_sets_padded_with_empty_padding(self):
+        # As h2: PADDED with a Pad Length of 0, one byte against the windows.
         c = client()
         c.send_headers(1, POST)
         c.data_to_send()
         c.send_data(1, b"abc", pad_length=0)
-        assert c.data_to_send() == data_frame(1, b"abc")
-        assert c.local_flow_control_window(1) == 65535 - 3
+        assert c.data_to_send() == (b"\x00\x00\x04\x00\x08\x00\x00\x00\x01"
+                                    b"\x00abc")
+        assert c.local_flow_control_window(1) == 65535 - 4
+
+    def test_pad_length_zero_matches_h2(self):
+        lib, ref = started(LIB, True), started(H2, True)
+        for conn in (lib, ref):
+            conn.receive_data(EMPTY_SETTINGS)
+            conn.data_to_send()
+            conn.send_headers(1, POST)
+            conn.data_to_send()
+            conn.send_data(1, b"abc", pad_length=0, end_stream=True)
+        assert lib.data_to_send() == ref.data_to_send()
 
     @pytest.mark.parametrize("pad,exc", [
         (-1, "ValueError"), (256, "ValueError"), ("1", "TypeError"),

@@ -177,6 +177,7 @@ _ack_data = _c.h2_conn_acknowledge_received_data
 _local_window = _c.h2_conn_local_flow_control_window
 _remote_window = _c.h2_conn_remote_flow_control_window
 _END_STREAM = _c.H2_SEND_END_STREAM
+_PADDED = _c.H2_SEND_PADDED
 _BATCH_SETTINGS = 0x1
 
 # H2Configuration attribute -> (engine option, conversion)
@@ -527,7 +528,8 @@ class H2Connection:
         maximum frame size allows raises FlowControlError /
         FrameTooLargeError."""
         if pad_length is None:
-            pad = 0
+            _send_data(self._c, stream_id, data,
+                       _END_STREAM if end_stream else 0, 0)
         else:
             if not isinstance(pad_length, int):
                 msg = "pad_length must be an int"
@@ -535,9 +537,10 @@ class H2Connection:
             if pad_length < 0 or pad_length > 255:
                 msg = "pad_length must be within range: [0, 255]"
                 raise ValueError(msg)
-            pad = pad_length
-        _send_data(self._c, stream_id, data,
-                   _END_STREAM if end_stream else 0, pad)
+            # pad_length=0 still sets PADDED (a zero Pad Length), as h2.
+            _send_data(self._c, stream_id, data,
+                       (_END_STREAM if end_stream else 0) | _PADDED,
+                       pad_length)
         if self._tracing:
             self._log_frames()
 
