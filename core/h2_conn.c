@@ -1258,10 +1258,13 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
         break;
       }
       /* §6.4: no RST_STREAM for an idle stream; the error is then one of
-       * the connection. */
+       * the connection, with the same code when it is a size error (a
+       * PRIORITY of the wrong length, §6.3; h2 does the same). */
       if (!h2_stream_find(c, c->reader.err_stream_id) &&
           stream_is_idle(c, c->reader.err_stream_id)) {
-        rv = conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+        int size = c->reader.err_code == H2_CODE_FRAME_SIZE_ERROR;
+        rv = conn_fail(c, size ? H2S_FRAME_SIZE : H2S_PROTOCOL,
+                       size ? H2_CODE_FRAME_SIZE_ERROR : H2_CODE_PROTOCOL_ERROR,
                        c->reader.err_msg ? c->reader.err_msg
                                          : "bad frame on an idle stream");
         break;

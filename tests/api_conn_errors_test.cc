@@ -349,6 +349,15 @@ TEST(ConnErrors, PriorityOfWrongLengthIsStreamError) {
   ExpectStreamError(e, e.Feed(RawFrame(kPriority, 0, 1, "1234")), 1, H2_FRAME_SIZE_ERROR);
 }
 
+TEST(ConnErrors, PriorityOfWrongLengthOnIdleStreamIsConnectionFrameSizeError) {
+  Single e(H2_SIDE_SERVER);
+  e.Handshake();
+  // No RST_STREAM for an idle stream (section 6.4): the stream error of
+  // section 6.3 becomes a connection error with the same code.
+  ExpectConnError(e, e.Feed(RawFrame(kPriority, 0, 3, "12")), {H2_ERR_FRAME_SIZE},
+                  H2_FRAME_SIZE_ERROR);
+}
+
 TEST(ConnErrors, PriorityOnItselfIsStreamError) {
   Single e(H2_SIDE_SERVER);
   e.Handshake();

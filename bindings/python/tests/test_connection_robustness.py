@@ -234,10 +234,6 @@ def test_malformed_frame_lengths(frame, exc):
     assert goaway_code(s.data_to_send()) in (0x1, 0x6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a PRIORITY frame of a length other than 5 raises ProtocolError and "
-    "sends GOAWAY(PROTOCOL_ERROR); RFC 9113 §6.3 says FRAME_SIZE_ERROR, "
-    "and h2 raises FrameDataMissingError with GOAWAY(FRAME_SIZE_ERROR)"))
 def test_priority_frame_of_wrong_length():
     s = lib_server()
     with pytest.raises(FrameSizeError):
