@@ -126,6 +126,12 @@ int h2_config_set_setting(h2_config *cfg, uint16_t id, uint32_t value) {
   return H2_OK;
 }
 
+int h2_config_clear_settings(h2_config *cfg) {
+  if (!cfg) return H2_ERR_INVALID_ARGUMENT;
+  cfg->local.has = 0;
+  return H2_OK;
+}
+
 int h2_config_set_allocator(h2_config *cfg, const h2_allocator *alloc) {
   if (!cfg) return H2_ERR_INVALID_ARGUMENT;
   return h2_abi_mem_from_allocator(&cfg->mem, alloc);

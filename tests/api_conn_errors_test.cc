@@ -1272,3 +1272,38 @@ TEST(ConnAlloc, FailEveryAllocationInTurn) {
 }
 
 }  // namespace
+
+// h2_config_clear_settings(): only the settings given afterwards are sent;
+// without MAX_CONCURRENT_STREAMS no limit applies (h2 with a replaced
+// local_settings lacking it).
+TEST(ConfigSettings, ClearedSettingsSendOnlyWhatIsSetAfterwards) {
+  Single e(H2_SIDE_SERVER, [](h2_config *c) {
+    ASSERT_EQ(h2_config_clear_settings(c), 0);
+    ASSERT_EQ(h2_config_set_setting(c, H2_SETTING_INITIAL_WINDOW_SIZE, 1000), 0);
+  });
+  ASSERT_EQ(h2_conn_initiate(e.c), 0);
+  auto fs = e.Out();
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].type, kSettings);
+  EXPECT_EQ(fs[0].payload, std::string("\x00\x04\x00\x00\x03\xe8", 6));
+  std::string in = Preface() + FSettings({}) + FSettingsAck();
+  for (uint32_t sid = 1; sid <= 2 * 150; sid += 2) in += FHeaders(sid, Req(), 0);
+  ASSERT_EQ(e.Feed(in), 0) << h2_conn_last_error(e.c);
+  EXPECT_EQ(h2_conn_open_inbound_streams(e.c), 150u);
+  EXPECT_EQ(h2_config_clear_settings(nullptr), H2_ERR_INVALID_ARGUMENT);
+}
+
+TEST(ConfigSettings, ClearedThenLimitSetAgainIsAdvertisedAndEnforced) {
+  Single e(H2_SIDE_SERVER, [](h2_config *c) {
+    ASSERT_EQ(h2_config_clear_settings(c), 0);
+    ASSERT_EQ(h2_config_set_setting(c, H2_SETTING_MAX_CONCURRENT_STREAMS, 2), 0);
+  });
+  e.Handshake();
+  ASSERT_EQ(e.Feed(FHeaders(1, Req(), 0) + FHeaders(3, Req(), 0)), 0);
+  e.Out();
+  ASSERT_EQ(e.Feed(FHeaders(5, Req(), 0)), 0);
+  auto fs = e.Out();
+  const Frame *rst = FindFrame(fs, kRstStream);
+  ASSERT_NE(rst, nullptr) << Dump(fs);
+  EXPECT_EQ(rst->sid, 5u);
+}

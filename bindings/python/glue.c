@@ -484,7 +484,8 @@ PyObject *glue_setup(PyObject *self, PyObject *args) {
   Py_RETURN_NONE;
 }
 
-/* conn_new(side, [(option, value)], [(setting id, value)]) -> handle */
+/* conn_new(side, [(option, value)], [(setting id, value)]) -> handle: the
+ * settings are all the initial SETTINGS sent. */
 PyObject *glue_conn_new(PyObject *self, PyObject *args) {
   int side, rc;
   PyObject *opts, *sets, *cap;
@@ -510,6 +511,9 @@ PyObject *glue_conn_new(PyObject *self, PyObject *args) {
       goto fail;
     }
   }
+  /* The initial SETTINGS are exactly the given ones (h2 sends what its
+   * local_settings hold); options that imply a setting come before. */
+  h2_config_clear_settings(cfg);
   for (i = 0; i < PyList_GET_SIZE(sets); i++) {
     unsigned int id;
     unsigned long long v;

@@ -313,6 +313,15 @@ H2_EXTERN int h2_config_get(const h2_config *cfg, int option, uint64_t *out);
  * H2_ERR_INVALID_ARGUMENT. Since 1.0. */
 H2_EXTERN int h2_config_set_setting(h2_config *cfg, uint16_t id,
                                     uint32_t value);
+/* Forget the initial local settings given so far, the defaults included:
+ * h2_conn_initiate() then sends only those set afterwards with
+ * h2_config_set_setting() (as h2 does when local_settings is replaced by a
+ * Settings object without them). A setting not sent keeps its RFC 9113
+ * default; MAX_CONCURRENT_STREAMS not sent means no limit is advertised or
+ * enforced (H2_OPT_MAX_CONCURRENT_STREAMS is set back by a later
+ * h2_config_set_setting() of it); the header-list limit stays enforced.
+ * Errors: H2_ERR_INVALID_ARGUMENT. Since 1.0. */
+H2_EXTERN int h2_config_clear_settings(h2_config *cfg);
 
 /* Use this allocator for connections made from cfg (copied). NULL restores
  * the C library's. Errors: H2_ERR_INVALID_ARGUMENT. Since 1.0. */

@@ -527,12 +527,6 @@ def test_replacing_local_settings_before_initiate(values, client):
         assert code.to_bytes(2, "big") + value.to_bytes(4, "big") in settings
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a Settings object without MAX_CONCURRENT_STREAMS / "
-    "MAX_HEADER_LIST_SIZE put in local_settings before "
-    "initiate_connection(): libh2 still sends MAX_CONCURRENT_STREAMS 100 and "
-    "MAX_HEADER_LIST_SIZE 65536 in the initial SETTINGS; h2 sends only the "
-    "object's values"))
 @pytest.mark.parametrize("client", [True, False], ids=["client", "server"])
 def test_replacing_local_settings_without_limits(client):
     t = Twin(client)
@@ -544,10 +538,6 @@ def test_replacing_local_settings_without_limits(client):
     t.do("initiate_connection")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "as above: initiate_upgrade_connection() puts MAX_HEADER_LIST_SIZE "
-    "65536 in the HTTP2-Settings value and the SETTINGS frame although the "
-    "replaced local_settings do not have it"))
 def test_replacing_local_settings_before_upgrade():
     t = Twin(True)
     for c, impl in ((t.h, H2), (t.l, LIB)):
