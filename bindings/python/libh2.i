@@ -46,9 +46,13 @@
 /* The stream id of an action is remembered for the exception it may
  * raise (StreamClosedError(stream_id) and the like). */
 %typemap(in) uint32_t stream_id {
-  unsigned long long v = PyLong_AsUnsignedLongLong($input);
-  if (v == (unsigned long long)-1 && PyErr_Occurred()) SWIG_fail;
-  if (v > 0xffffffffull) {
+  long long v = PyLong_AsLongLong($input);
+  if (v == -1 && PyErr_Occurred()) {
+    if (!PyErr_ExceptionMatches(PyExc_OverflowError)) SWIG_fail;
+    PyErr_Clear();
+    v = -1;
+  }
+  if (v < 0 || v > 0xffffffffLL) {
     PyErr_SetString(PyExc_ValueError, "stream id out of range");
     SWIG_fail;
   }
