@@ -793,7 +793,7 @@ static int block_piece(h2_conn_t *c, const uint8_t *p, size_t n, int end) {
                      "header block could not be decoded");
   if (rv == H2S_HEADER_LIST_TOO_LARGE)
     return conn_fail(c, H2S_HEADER_LIST_TOO_LARGE, H2_CODE_ENHANCE_YOUR_CALM,
-                     "header list larger than the advertised limit");
+                     "header list or one of its fields over the size limits");
   if (rv) return rv;
   if (!end) return 0;
   rv = c->hb_type == H2_FT_PUSH_PROMISE ? on_push_block(c) : on_headers_block(c);
