@@ -955,7 +955,7 @@ static int on_rst_stream(h2_conn_t *c, const h2_frame *f) {
                      "RST_STREAM rate limit exceeded");
   s = h2_stream_find(c, sid);
   if (!s) {
-    if (stream_is_idle(c, sid)) /* §6.4 */
+    if (stream_is_idle(c, sid)) /* §6.4; h2: ProtocolError too */
       return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
                        "RST_STREAM on an idle stream");
     return 0; /* §5.1: closed: ignore */
@@ -980,8 +980,8 @@ static int on_window_update(h2_conn_t *c, const h2_frame *f) {
   } else {
     s = h2_stream_find(c, sid);
     if (!s) {
-      if (stream_is_idle(c, sid))
-        return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
+      if (stream_is_idle(c, sid)) /* §5.1; h2: NoSuchStreamError */
+        return conn_fail(c, H2S_NO_SUCH_STREAM, H2_CODE_PROTOCOL_ERROR,
                          "WINDOW_UPDATE on an idle stream");
       /* §5.1: after RST_STREAM was received, stream error STREAM_CLOSED;
        * otherwise (h2, and §5.1 for frames in flight) ignored. */

@@ -1307,3 +1307,20 @@ TEST(ConfigSettings, ClearedThenLimitSetAgainIsAdvertisedAndEnforced) {
   ASSERT_NE(rst, nullptr) << Dump(fs);
   EXPECT_EQ(rst->sid, 5u);
 }
+
+// RST_STREAM and WINDOW_UPDATE on an idle stream: connection error
+// PROTOCOL_ERROR (RFC 9113 section 5.1), reported with h2's exceptions
+// (NoSuchStreamError, ProtocolError).
+TEST(ConnErrors, ControlFramesOnIdleStreamAreConnectionErrors) {
+  {
+    Single e(H2_SIDE_SERVER);
+    e.Handshake();
+    ExpectConnError(e, e.Feed(FWindowUpdate(7, 10)), {H2_ERR_NO_SUCH_STREAM},
+                    H2_PROTOCOL_ERROR);
+  }
+  {
+    Single e(H2_SIDE_SERVER);
+    e.Handshake();
+    ExpectConnError(e, e.Feed(FRst(9, 0)), {H2_ERR_PROTOCOL}, H2_PROTOCOL_ERROR);
+  }
+}

@@ -274,9 +274,6 @@ def test_data_after_end_stream_is_a_connection_error():
     assert goaway_code(s.data_to_send()) == 0x5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "WINDOW_UPDATE on an idle stream raises plain ProtocolError; h2 raises "
-    "NoSuchStreamError (both send GOAWAY(PROTOCOL_ERROR))"))
 def test_window_update_on_idle_stream_class():
     s = lib_server()
     with pytest.raises(NoSuchStreamError):
