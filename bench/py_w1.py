@@ -24,22 +24,10 @@ Usage: py_w1.py --lib libh2|h2 [--requests N] [--iterations N]
 Prints, last, one line per run:
     RUN W1-py lib=<lib> version=<v> value=<req/s> unit=req/s
 """
-import argparse
-import importlib
-import sys
-import time
+import pyharness
 
 CONCURRENT = 100
 BODY_SIZE = 1024
-
-
-def load(lib):
-    """Import the connection, config and events modules of ``lib``."""
-    connection = importlib.import_module(lib + ".connection")
-    config = importlib.import_module(lib + ".config")
-    events = importlib.import_module(lib + ".events")
-    version = getattr(importlib.import_module(lib), "__version__", "?")
-    return connection, config, events, version
 
 
 def build_requests(n):
@@ -72,7 +60,8 @@ class Server:
     """The server end: answers every request with the same 1 KiB body."""
 
     def __init__(self, mods, body):
-        connection, config, ev, _ = mods
+        connection, config, ev = (mods["connection"], mods["config"],
+                                  mods["events"])
         self.ev = ev
         self.conn = connection.H2Connection(
             config=config.H2Configuration(client_side=False))
@@ -135,7 +124,8 @@ class Client:
     """The client end: keeps up to 100 GETs in flight."""
 
     def __init__(self, mods, requests):
-        connection, config, ev, _ = mods
+        connection, config, ev = (mods["connection"], mods["config"],
+                                  mods["events"])
         self.ev = ev
         self.conn = connection.H2Connection(
             config=config.H2Configuration(client_side=True))
@@ -219,46 +209,22 @@ def exchange(mods, requests, body):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", choices=("libh2", "h2"), required=True)
+    ap = pyharness.parser(__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=20000)
-    ap.add_argument("--iterations", type=int, default=1,
-                    help="timed exchanges, one RUN line each (default 1)")
-    ap.add_argument("--profile", type=int, nargs="?", const=40, default=0,
-                    metavar="LINES",
-                    help="run the timed exchanges under cProfile and print "
-                         "the top LINES functions by own time (default 40) "
-                         "to stderr; the figures are then slower")
     ap.add_argument("--warmup", type=int, default=0,
                     help="untimed exchanges first (default 0)")
     args = ap.parse_args()
-
-    mods = load(args.lib)
+    args.mods = mods = pyharness.load(args.lib,
+                                      ("connection", "config", "events"))
     requests = build_requests(args.requests)
     body = bytes(range(256)) * (BODY_SIZE // 256)
     for _ in range(args.warmup):
         exchange(mods, requests, body)
-    profiler = None
-    if args.profile:
-        import cProfile
-        profiler = cProfile.Profile()
-    for _ in range(args.iterations):
-        if profiler:
-            profiler.enable()
-        t0 = time.perf_counter()
-        rounds = exchange(mods, requests, body)
-        elapsed = time.perf_counter() - t0
-        if profiler:
-            profiler.disable()
-        print("# %d requests in %.3f s, %d pump rounds"
-              % (args.requests, elapsed, rounds), file=sys.stderr)
-        print("RUN W1-py lib=%s version=%s value=%.1f unit=req/s"
-              % (args.lib, mods[3], args.requests / elapsed), flush=True)
-
-    if profiler:
-        import pstats
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("tottime").print_stats(args.profile)
+    pyharness.timed_runs(
+        args, "W1-py", "req/s", lambda: exchange(mods, requests, body),
+        lambda elapsed: "%.1f" % (args.requests / elapsed),
+        lambda elapsed, rounds: "%d requests in %.3f s, %d pump rounds"
+        % (args.requests, elapsed, rounds))
 
 
 if __name__ == "__main__":

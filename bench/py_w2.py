@@ -30,27 +30,15 @@ Prints, last, one line per run:
     RUN W2-py lib=<lib> version=<v> value=<GB/s> unit=GB/s
 (1 GB = 10^9 bytes.)
 """
-import argparse
-import importlib
 import random
-import sys
-import time
 import zlib
+
+import pyharness
 
 PERIOD = 1000003
 FRAME = 16384
 SLICE = 65536
 WINDOW = 1 << 20
-
-
-def load(lib):
-    """Import the connection, config, events and settings modules of lib."""
-    mods = {}
-    for name in ("connection", "config", "events", "settings"):
-        mods[name] = importlib.import_module(lib + "." + name)
-    mods["version"] = getattr(importlib.import_module(lib), "__version__",
-                              "?")
-    return mods
 
 
 def make_source():
@@ -222,48 +210,23 @@ def exchange(mods, source, size, verify=False):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lib", choices=("libh2", "h2"), required=True)
+    ap = pyharness.parser(__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=256 << 20,
                     help="body bytes (default 268435456 = 256 MiB)")
-    ap.add_argument("--iterations", type=int, default=1,
-                    help="timed exchanges, one RUN line each (default 1)")
-    ap.add_argument("--profile", type=int, nargs="?", const=40, default=0,
-                    metavar="LINES",
-                    help="run the timed exchanges under cProfile and print "
-                         "the top LINES functions by own time (default 40) "
-                         "to stderr; the figures are then slower")
     ap.add_argument("--verify-size", type=int, default=4 << 20,
                     help="body bytes of the untimed checked exchange "
                          "(default 4 MiB; 0 skips it)")
     args = ap.parse_args()
-
-    mods = load(args.lib)
+    args.mods = mods = pyharness.load(
+        args.lib, ("connection", "config", "events", "settings"))
     source = make_source()
     if args.verify_size:
         exchange(mods, source, args.verify_size, verify=True)
-    profiler = None
-    if args.profile:
-        import cProfile
-        profiler = cProfile.Profile()
-    for _ in range(args.iterations):
-        if profiler:
-            profiler.enable()
-        t0 = time.perf_counter()
-        rounds = exchange(mods, source, args.size)
-        elapsed = time.perf_counter() - t0
-        if profiler:
-            profiler.disable()
-        print("# %d body bytes in %.3f s, %d pump rounds"
-              % (args.size, elapsed, rounds), file=sys.stderr)
-        print("RUN W2-py lib=%s version=%s value=%.3f unit=GB/s"
-              % (args.lib, mods["version"], args.size / elapsed / 1e9),
-              flush=True)
-
-    if profiler:
-        import pstats
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("tottime").print_stats(args.profile)
+    pyharness.timed_runs(
+        args, "W2-py", "GB/s", lambda: exchange(mods, source, args.size),
+        lambda elapsed: "%.3f" % (args.size / elapsed / 1e9),
+        lambda elapsed, rounds: "%d body bytes in %.3f s, %d pump rounds"
+        % (args.size, elapsed, rounds))
 
 
 if __name__ == "__main__":
