@@ -537,6 +537,13 @@ int h2_conn_remote_flow_control_window(const h2_conn *conn, uint32_t stream_id,
   return h2_c_remote_window(conn, stream_id, out);
 }
 
+int h2_conn_stream_windows(const h2_conn *conn, uint32_t stream_id,
+                           int64_t *send, int64_t *recv) {
+  if (!conn || !send || !recv || stream_id == 0 || stream_id > 0x7fffffffu)
+    return H2_ERR_INVALID_ARGUMENT;
+  return h2_c_stream_windows(conn, stream_id, send, recv);
+}
+
 uint32_t h2_conn_max_inbound_frame_size(const h2_conn *conn) {
   uint32_t v = 16384;
   if (conn) h2_settings_get(&conn->local, H2_SETTING_MAX_FRAME_SIZE, &v);

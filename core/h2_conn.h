@@ -505,6 +505,8 @@ int h2_c_priority_update(h2_conn_t *c, uint32_t sid, const uint8_t *v,
 int h2_c_origin(h2_conn_t *c, const h2_cbytes *origins, size_t n);
 int h2_c_local_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
 int h2_c_remote_window(const h2_conn_t *c, uint32_t sid, int64_t *out);
+int h2_c_stream_windows(const h2_conn_t *c, uint32_t sid, int64_t *send,
+                        int64_t *recv);
 int h2_c_stream_state(const h2_conn_t *c, uint32_t sid, int *out);
 
 /* Frame trace (h2_trace.c). Records are taken with h2_trace_next(). */

@@ -941,6 +941,16 @@ int h2_c_remote_window(const h2_conn_t *c, uint32_t sid, int64_t *out) {
   return 0;
 }
 
+int h2_c_stream_windows(const h2_conn_t *c, uint32_t sid, int64_t *send,
+                        int64_t *recv) {
+  h2_stream *s;
+  int rv = find_for_query(c, sid, &s);
+  if (rv) return rv;
+  *send = s->send_window;
+  *recv = s->recv.current;
+  return 0;
+}
+
 int h2_c_stream_state(const h2_conn_t *c, uint32_t sid, int *out) {
   h2_stream *s;
   int rv = find_for_query(c, sid, &s);

@@ -1324,3 +1324,32 @@ TEST(ConnErrors, ControlFramesOnIdleStreamAreConnectionErrors) {
     ExpectConnError(e, e.Feed(FRst(9, 0)), {H2_ERR_PROTOCOL}, H2_PROTOCOL_ERROR);
   }
 }
+
+// h2_conn_stream_windows(): the stream's own windows, where the window
+// queries give the smaller of the stream's and the connection's.
+TEST(Queries, StreamWindowsAreTheStreamsOwn) {
+  Single e(H2_SIDE_SERVER);
+  e.Handshake();
+  ASSERT_EQ(e.Feed(FHeaders(1, Req(), 0) + FHeaders(3, Req(), 0)), 0);
+  ASSERT_EQ(SendHeaders(e.c, 1, Resp()), 0);
+  ASSERT_EQ(SendHeaders(e.c, 3, Resp()), 0);
+  std::string body(16384, 'x');
+  for (int i = 0; i < 3; i++)
+    ASSERT_EQ(h2_conn_send_data(e.c, 1, U8(body), body.size(), 0, 0), 0);
+  ASSERT_EQ(e.Feed(FData(3, std::string(1000, 'y'))), 0);
+  int64_t send = 0, recv = 0, local = 0, remote = 0;
+  ASSERT_EQ(h2_conn_stream_windows(e.c, 3, &send, &recv), 0);
+  EXPECT_EQ(send, 65535);  // stream 3 sent nothing
+  EXPECT_EQ(recv, 65535 - 1000);
+  ASSERT_EQ(h2_conn_local_flow_control_window(e.c, 3, &local), 0);
+  EXPECT_EQ(local, 65535 - 3 * 16384);  // the connection's is smaller
+  ASSERT_EQ(h2_conn_stream_windows(e.c, 1, &send, &recv), 0);
+  EXPECT_EQ(send, 65535 - 3 * 16384);
+  ASSERT_EQ(h2_conn_remote_flow_control_window(e.c, 1, &remote), 0);
+  EXPECT_EQ(recv, 65535);
+  EXPECT_EQ(remote, 65535 - 1000);  // the connection's inbound window
+  EXPECT_EQ(h2_conn_stream_windows(e.c, 5, &send, &recv), H2_ERR_NO_SUCH_STREAM);
+  EXPECT_EQ(h2_conn_stream_windows(e.c, 0, &send, &recv), H2_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(h2_conn_stream_windows(e.c, 1, nullptr, &recv), H2_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(h2_conn_stream_windows(nullptr, 1, &send, &recv), H2_ERR_INVALID_ARGUMENT);
+}

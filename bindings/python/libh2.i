@@ -167,6 +167,16 @@
   Py_DECREF($result);
   $result = PyLong_FromUnsignedLongLong((unsigned long long)*$1);
 }
+/* h2_conn_stream_windows(): returns (send, recv). */
+%typemap(in, numinputs=0) (int64_t *send, int64_t *recv) (int64_t s = 0, int64_t r = 0) {
+  $1 = &s;
+  $2 = &r;
+}
+%typemap(argout) (int64_t *send, int64_t *recv) {
+  Py_DECREF($result);
+  $result = Py_BuildValue("(LL)", (long long)*$1, (long long)*$2);
+  if (!$result) SWIG_fail;
+}
 %typemap(argout) int64_t *out, int *out {
   Py_DECREF($result);
   $result = PyLong_FromLongLong((long long)*$1);

@@ -698,6 +698,13 @@ H2_EXTERN int h2_conn_local_flow_control_window(const h2_conn *conn,
 H2_EXTERN int h2_conn_remote_flow_control_window(const h2_conn *conn,
                                                  uint32_t stream_id,
                                                  int64_t *out);
+/* A stream's own flow-control windows, before the connection's apply:
+ * *send what this side may send, *recv what the peer may send (h2's
+ * H2Stream.outbound_flow_control_window and inbound_flow_control_window).
+ * Errors as the window queries above, and H2_ERR_INVALID_ARGUMENT for
+ * stream 0 or a NULL pointer. Since 1.0. */
+H2_EXTERN int h2_conn_stream_windows(const h2_conn *conn, uint32_t stream_id,
+                                     int64_t *send, int64_t *recv);
 H2_EXTERN uint32_t h2_conn_max_inbound_frame_size(const h2_conn *conn);
 H2_EXTERN uint32_t h2_conn_max_outbound_frame_size(const h2_conn *conn);
 H2_EXTERN size_t h2_conn_open_inbound_streams(const h2_conn *conn);

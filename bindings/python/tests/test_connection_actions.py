@@ -686,10 +686,6 @@ class TestIncrementWindow:
         c.increment_flow_control_window(10)
         assert c.remote_flow_control_window(1) == 65545
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "H2Stream.inbound_flow_control_window returns the smaller of the "
-        "stream's and the connection's windows; in h2 it is the stream's "
-        "own window"))
     def test_stream_view_window(self):
         t = Twin(True)
         t.do("initiate_connection")
@@ -1096,10 +1092,6 @@ class TestWindowQueries:
         assert c.outbound_flow_control_window == 16383
         assert c.local_flow_control_window(3) == 16383
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "H2Stream.outbound_flow_control_window returns the smaller of the "
-        "stream's and the connection's windows; in h2 it is the stream's "
-        "own window"))
     def test_stream_view_outbound_window(self):
         t = Twin(True)
         t.do("initiate_connection")

@@ -723,6 +723,10 @@ class H2Connection:
         """The peer's value of a setting, as the engine applies it."""
         return _c.h2_conn_remote_setting(self._c, int(code))
 
+    def _stream_windows(self, stream_id: int) -> tuple[int, int]:
+        """The stream's own (outbound, inbound) windows."""
+        return _c.h2_conn_stream_windows(self._c, stream_id)
+
     def stream_state(self, stream_id: int) -> StreamState:
         """The RFC 9113 §5.1 state of ``stream_id`` (IDLE if unused)."""
         return _stream_state(self._c, stream_id)

@@ -115,14 +115,15 @@ class H2Stream:
 
     @property
     def inbound_flow_control_window(self) -> int:
-        """How much DATA the peer may still send on this stream."""
-        return self._connection.remote_flow_control_window(self.stream_id)
+        """The stream's own inbound window (before the connection's
+        applies), as h2's."""
+        return self._connection._stream_windows(self.stream_id)[1]
 
     @property
     def outbound_flow_control_window(self) -> int:
-        """How much DATA this side may still send on this stream (the
-        stream's own window, before the connection's is applied)."""
-        return self._connection.local_flow_control_window(self.stream_id)
+        """The stream's own outbound window (before the connection's
+        applies), as h2's."""
+        return self._connection._stream_windows(self.stream_id)[0]
 
     @property
     def open(self) -> bool:
