@@ -15,7 +15,8 @@ venv=$work/venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 py=$venv/bin/python
 "$py" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-"$py" -m pip install --quiet pytest 'h2>=4,<5' 'httpx[http2]' hypercorn
+"$py" -m pip install --quiet pytest 'h2>=4,<5' 'httpx[http2]' hypercorn \
+  grpclib protobuf
 # A wheel first (what `pip wheel` gives users), then install it.
 rm -rf "$work/wheels"
 "$py" -m pip wheel --quiet --no-deps -w "$work/wheels" "$here"

@@ -1,8 +1,9 @@
 """Unmodified users of h2 on top of libh2, through libh2.install_as_h2():
 hypercorn (a server) fetched by curl, nghttp and httpx with the real h2;
-httpx (through httpcore) against hypercorn running the real h2.
+httpx (through httpcore) against hypercorn running the real h2; grpclib's
+health service with libh2 on either side or both.
 
-Needs curl and nghttp on PATH and httpx[http2] and hypercorn installed
+Needs curl and nghttp on PATH and httpx[http2], hypercorn and grpclib installed
 (bindings/python/run-tests.sh installs them); a missing one fails.
 """
 import os
@@ -106,6 +107,15 @@ def test_httpx_on_libh2_against_hypercorn_on_h2(hypercorn):
                        "HTTP/2 200 hello /c"]
     assert out[3] == "HTTP/2 200 " + out[4].split(": ")[1]
     assert out[5] == "module libh2.connection"
+
+
+@pytest.mark.parametrize("server,client", [
+    ("libh2", "libh2"), ("libh2", "h2"), ("h2", "libh2")])
+def test_grpclib_health_checks(server, client):
+    out = run([sys.executable, str(APPS / "grpc_health.py"), server,
+               client]).stdout.decode().splitlines()
+    # HealthCheckResponse.SERVING is 1.
+    assert out == ["1", "1", "1", "module %s.connection" % client], out
 
 
 def test_install_as_h2_after_h2_was_imported():
