@@ -19,7 +19,8 @@ py=$venv/bin/python
   grpclib protobuf
 # A wheel first (what `pip wheel` gives users), then install it.
 rm -rf "$work/wheels"
-"$py" -m pip wheel --quiet --no-deps -w "$work/wheels" "$here"
+"$py" -m pip wheel --quiet --no-deps -w "$work/wheels" \
+  --config-settings=cmake.define.H2_PY_WERROR=ON "$here"
 "$py" -m pip install --quiet --force-reinstall "$work"/wheels/libh2-*.whl
 cd "$work"   # not the source tree: import the installed package
 "$py" -c 'import libh2, h2; print("libh2", libh2.__version__, "engine", libh2.engine_version(), "| h2", h2.__version__)'
