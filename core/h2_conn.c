@@ -110,6 +110,7 @@ void h2_config_defaults(h2_config_t *cfg, int side) {
   cfg->opt[H2O_GLITCH_RATE_BURST] = 10000;
   cfg->opt[H2O_GLITCH_RATE_PER_SEC] = 330;
   cfg->opt[H2O_MAX_RESERVED_STREAMS] = 200;
+  cfg->opt[H2O_STRICT_PREFACE] = 1;
   cfg->opt[H2O_MAX_CLOSED_STREAMS] = 1000;
   /* h2's initial local settings, in the order h2 sends them. */
   h2_settings_put(&cfg->local, H2_SETTINGS_HEADER_TABLE_SIZE, 4096);
@@ -122,12 +123,13 @@ void h2_config_defaults(h2_config_t *cfg, int side) {
 }
 
 static int opt_known(int option) {
-  return (option >= 1 && option <= 6) || (option >= 20 && option <= 34);
+  return (option >= 1 && option <= 6) || (option >= 20 && option <= 35);
 }
 
 int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value) {
   if (!opt_known(option)) return H2S_INVALID_ARGUMENT;
-  if ((option <= 5 || option == H2O_PARTIAL_DATA) && value > 1)
+  if ((option <= 5 || option == H2O_PARTIAL_DATA ||
+       option == H2O_STRICT_PREFACE) && value > 1)
     return H2S_INVALID_ARGUMENT;
   if (option == H2O_HPACK_POLICY && value != H2_HPACK_POLICY_COMPACT &&
       value != H2_HPACK_POLICY_H2COMPAT)
@@ -902,6 +904,12 @@ static int on_data(h2_conn_t *c, const h2_frame *f) {
   return data_event(c, s, f, flow, 1);
 }
 
+/* RFC 9113 §3.4: the peer's first frame must be SETTINGS (unless
+ * H2_OPT_STRICT_PREFACE is 0, as in h2). */
+static int awaiting_settings(const h2_conn_t *c) {
+  return !c->got_remote_settings && c->opt[H2O_STRICT_PREFACE];
+}
+
 /* A piece of a DATA frame split across receive calls (H2O_PARTIAL_DATA):
  * the frame is checked on its first piece; each piece with data is one
  * event whose flow-controlled length is what was read of the frame since
@@ -916,7 +924,7 @@ static int on_data_piece(h2_conn_t *c, const h2_frame *f, int first, int last,
   if (first) {
     size_t pad = (f->hd.flags & H2_FLAG_PADDED) ? 1u + f->pad_len : 0u;
     /* The checks on_frame makes on a whole frame. */
-    if (!c->got_remote_settings)
+    if (awaiting_settings(c))
       return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
                        "first frame from the peer is not SETTINGS");
     if (c->hb_sid)
@@ -1113,7 +1121,7 @@ static int on_extension(h2_conn_t *c, const h2_frame *f) {
 static int on_frame(h2_conn_t *c, const h2_frame *f) {
   uint8_t t = f->hd.type;
   /* §3.4: the peer's preface ends with a SETTINGS frame. */
-  if (!c->got_remote_settings &&
+  if (awaiting_settings(c) &&
       (t != H2_FT_SETTINGS || (f->hd.flags & H2_FLAG_ACK)))
     return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
                      "first frame from the peer is not SETTINGS");
@@ -1246,9 +1254,9 @@ int h2_conn_recv(h2_conn_t *c, const uint8_t *data, size_t len,
     }
     case H2_READ_STREAM_ERROR:
     case H2_READ_IGNORED:
-      if (!c->got_remote_settings || c->hb_sid) {
+      if (awaiting_settings(c) || c->hb_sid) {
         rv = conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
-                       !c->got_remote_settings
+                       awaiting_settings(c)
                            ? "first frame from the peer is not SETTINGS"
                            : "frame interleaved in a header block");
         break;

@@ -1353,3 +1353,28 @@ TEST(Queries, StreamWindowsAreTheStreamsOwn) {
   EXPECT_EQ(h2_conn_stream_windows(e.c, 1, nullptr, &recv), H2_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(h2_conn_stream_windows(nullptr, 1, &send, &recv), H2_ERR_INVALID_ARGUMENT);
 }
+
+// H2_OPT_STRICT_PREFACE: by default the peer's first frame must be
+// SETTINGS (RFC 9113 section 3.4); with 0 other frames are accepted first,
+// as h2 does.
+TEST(ConnErrors, FirstFrameNotSettings) {
+  std::string in = Preface() + FHeaders(1, Req(), kFlagEndStream);
+  {
+    Single e(H2_SIDE_SERVER);
+    ASSERT_EQ(h2_conn_initiate(e.c), 0);
+    ExpectConnError(e, e.Feed(in), kProto, H2_PROTOCOL_ERROR);
+  }
+  {
+    Single e(H2_SIDE_SERVER, [](h2_config *c) {
+      ASSERT_EQ(h2_config_set(c, H2_OPT_STRICT_PREFACE, 0), 0);
+    });
+    ASSERT_EQ(h2_conn_initiate(e.c), 0);
+    ASSERT_EQ(e.Feed(in), 0) << h2_conn_last_error(e.c);
+    auto ev = e.Take();
+    ASSERT_FALSE(ev.empty());
+    EXPECT_EQ(ev[0].type, H2_EV_REQUEST_RECEIVED);
+  }
+  Single e(H2_SIDE_SERVER, [](h2_config *c) {
+    EXPECT_EQ(h2_config_set(c, H2_OPT_STRICT_PREFACE, 2), H2_ERR_INVALID_ARGUMENT);
+  });
+}

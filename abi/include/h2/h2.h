@@ -287,10 +287,13 @@ enum {
                                            frames (0..65536), read with
                                            h2_conn_next_trace() */
   /* Receiving. */
-  H2_OPT_PARTIAL_DATA = 34              /* [0] 1: hand out a DATA frame
+  H2_OPT_PARTIAL_DATA = 34,             /* [0] 1: hand out a DATA frame
                                            split across receive calls in
                                            pieces, without buffering it
                                            (see h2_conn_receive()) */
+  H2_OPT_STRICT_PREFACE = 35            /* [1] the peer's first frame must
+                                           be SETTINGS (RFC 9113 §3.4);
+                                           0: accept others first, as h2 */
 };
 
 /* Create a configuration for one side with the defaults above and the

@@ -35,10 +35,13 @@ LIBH2_PARAMS = [
     ("max_closed_streams", 1000),
     ("hpack_policy", "h2"),
     ("trace_frames", 0),
+    ("strict_preface", False),
 ]
 
-BOOL_OPTIONS = [name for name, default in H2_PARAMS if isinstance(default, bool)]
-LIMIT_OPTIONS = [name for name, default in LIBH2_PARAMS if isinstance(default, int)]
+BOOL_OPTIONS = [name for name, default in H2_PARAMS + LIBH2_PARAMS
+                if isinstance(default, bool)]
+LIMIT_OPTIONS = [name for name, default in LIBH2_PARAMS
+                 if isinstance(default, int) and not isinstance(default, bool)]
 
 
 def test_signature():

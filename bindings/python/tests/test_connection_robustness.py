@@ -21,7 +21,8 @@ import tracemalloc
 import pytest
 from _pairs import (
     EMPTY_SETTINGS, LIB, POST, PREFACE, REQ, REQ_B, RESP, data_frame,
-    exchange, goaway_code, headers_frame, make, pair, ping_frame, raw_frame,
+    exchange, goaway_code, headers_frame, make, pair, parse_frames, ping_frame,
+    raw_frame,
     settings_frame, started,
 )
 
@@ -171,12 +172,21 @@ def test_invalid_preface_gets_a_goaway():
     assert goaway_code(s.data_to_send()) == 0x1
 
 
-def test_first_frame_must_be_settings():
+def test_first_frame_must_be_settings_when_strict():
     # RFC 9113 §3.4: the preface ends with a SETTINGS frame.
-    s = started(LIB, False)
+    s = started(LIB, False, strict_preface=True)
     with pytest.raises(ProtocolError):
         s.receive_data(PREFACE + ping_frame())
     assert goaway_code(s.data_to_send()) == 0x1
+
+
+def test_first_frame_other_than_settings_accepted_by_default():
+    # As h2: a PING before the client's SETTINGS is answered.
+    s = started(LIB, False)
+    events = s.receive_data(PREFACE + ping_frame(b"12345678"))
+    assert [type(e).__name__ for e in events] == ["PingReceived"]
+    frames = parse_frames(s.data_to_send())
+    assert [(t, f) for t, f, _, _ in frames] == [(0x6, 0x1)]
 
 
 @pytest.mark.parametrize("length", [16385, 2**20, 2**24 - 1])

@@ -165,6 +165,9 @@ class H2Configuration:
         smallest blocks the engine can.
     :param trace_frames: keep a record of the last N frames received and
         sent (0 to 65536; 0, the default, turns it off).
+    :param strict_preface: require the peer's first frame to be SETTINGS, as
+        RFC 9113 §3.4 does (a connection error otherwise). Default False:
+        like h2, accept other frames before the peer's SETTINGS.
     """
 
     client_side = _BooleanConfigOption("client_side")
@@ -173,6 +176,7 @@ class H2Configuration:
     split_outbound_cookies = _BooleanConfigOption("split_outbound_cookies")
     validate_inbound_headers = _BooleanConfigOption("validate_inbound_headers")
     normalize_inbound_headers = _BooleanConfigOption("normalize_inbound_headers")
+    strict_preface = _BooleanConfigOption("strict_preface")
 
     max_header_list_size = _LimitOption("max_header_list_size")
     max_field_size = _LimitOption("max_field_size")
@@ -213,6 +217,7 @@ class H2Configuration:
         max_closed_streams: int = 1000,
         hpack_policy: str = "h2",
         trace_frames: int = 0,
+        strict_preface: bool = False,
     ) -> None:
         self.client_side = client_side
         self.header_encoding = header_encoding
@@ -237,6 +242,7 @@ class H2Configuration:
         self.max_closed_streams = max_closed_streams
         self.hpack_policy = hpack_policy
         self.trace_frames = trace_frames
+        self.strict_preface = strict_preface
 
     @property
     def header_encoding(self) -> bool | str | None:

@@ -187,6 +187,7 @@ _BOOL_OPTIONS = (
     ("split_outbound_cookies", _c.H2_OPT_SPLIT_OUTBOUND_COOKIES),
     ("validate_inbound_headers", _c.H2_OPT_VALIDATE_INBOUND_HEADERS),
     ("normalize_inbound_headers", _c.H2_OPT_NORMALIZE_INBOUND_HEADERS),
+    ("strict_preface", _c.H2_OPT_STRICT_PREFACE),
 )
 _LIMIT_OPTIONS = (
     ("max_header_list_size", _c.H2_OPT_MAX_HEADER_LIST_SIZE),
