@@ -123,13 +123,14 @@ void h2_config_defaults(h2_config_t *cfg, int side) {
 }
 
 static int opt_known(int option) {
-  return (option >= 1 && option <= 6) || (option >= 20 && option <= 35);
+  return (option >= 1 && option <= 6) || (option >= 20 && option <= 36);
 }
 
 int h2_config_option_set(h2_config_t *cfg, int option, uint64_t value) {
   if (!opt_known(option)) return H2S_INVALID_ARGUMENT;
   if ((option <= 5 || option == H2O_PARTIAL_DATA ||
-       option == H2O_STRICT_PREFACE) && value > 1)
+       option == H2O_STRICT_PREFACE || option == H2O_MALFORMED_CONN_ERROR) &&
+      value > 1)
     return H2S_INVALID_ARGUMENT;
   if (option == H2O_HPACK_POLICY && value != H2_HPACK_POLICY_COMPACT &&
       value != H2_HPACK_POLICY_H2COMPAT)
@@ -320,6 +321,16 @@ static int stream_fail(h2_conn_t *c, uint32_t sid, uint32_t code,
     h2_stream_forget(c, s, H2CB_SEND_RST_STREAM);
   }
   return 0;
+}
+
+/* A malformed message (§8.1.1): a stream error PROTOCOL_ERROR, or, with
+ * H2_OPT_MALFORMED_CONN_ERROR, a connection error as h2 makes it (§5.4
+ * lets an endpoint treat a stream error as one of the connection); status
+ * is what the caller then gets (h2's exception). */
+static int malformed(h2_conn_t *c, uint32_t sid, int status, const char *msg) {
+  if (c->opt[H2O_MALFORMED_CONN_ERROR])
+    return conn_fail(c, status, H2_CODE_PROTOCOL_ERROR, msg);
+  return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR, msg);
 }
 
 /* Return connection credit for bytes that will never reach the
@@ -682,19 +693,16 @@ static int on_headers_block(h2_conn_t *c) {
                        "stream depends on itself"); /* §5.3.1 */
   rv = check_block(c, f, nf, kind, &info, &why);
   if (rv)
-    return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                       why ? why : "malformed header block");
+    return malformed(c, sid, H2S_PROTOCOL, why ? why : "malformed header block");
   /* §8.1: trailers end the stream; a 1xx response cannot. */
   if (kind == H2_HB_TRAILERS && !end_stream)
-    return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                       "trailers without END_STREAM");
+    return malformed(c, sid, H2S_PROTOCOL, "trailers without END_STREAM");
   if (kind == H2_HB_RESPONSE && info.informational && end_stream)
-    return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                       "informational response with END_STREAM");
+    return malformed(c, sid, H2S_PROTOCOL,
+                     "informational response with END_STREAM");
   if (kind != H2_HB_TRAILERS && !(kind == H2_HB_RESPONSE && info.informational)) {
     if (info.content_length == H2_CL_INVALID)
-      return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                         "invalid content-length");
+      return malformed(c, sid, H2S_PROTOCOL, "invalid content-length");
     s->content_length = info.content_length;
     /* §8.1.1: HEAD and 304 responses carry no content. */
     if (kind == H2_HB_RESPONSE && (s->head || info.status == 304))
@@ -702,8 +710,8 @@ static int on_headers_block(h2_conn_t *c) {
   }
   if (end_stream && s->content_length > 0 &&
       (uint64_t)s->content_length != s->body_received)
-    return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                       "body length differs from content-length");
+    return malformed(c, sid, H2S_INVALID_BODY_LENGTH,
+                     "body length differs from content-length");
 
   if (kind == H2_HB_REQUEST) {
     type = H2E_REQUEST_RECEIVED;
@@ -778,8 +786,8 @@ static int on_push_block(h2_conn_t *c) {
   if (!s) return H2S_NOMEM;
   rv = check_block(c, f, nf, H2_HB_PUSH_REQUEST, &info, &why);
   if (rv)
-    return stream_fail(c, promised, H2_CODE_PROTOCOL_ERROR,
-                       why ? why : "malformed promised request");
+    return malformed(c, promised, H2S_PROTOCOL,
+                     why ? why : "malformed promised request");
   if (info.method == H2_METHOD_HEAD) s->head = 1;
   e = ev_new(c, H2E_PUSHED_STREAM_RECEIVED, promised);
   if (!e) return H2S_NOMEM;
@@ -858,8 +866,8 @@ static H2_HOT_INLINE int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
   if (s->recv_msg != H2M_FINAL) {
     rv = credit_conn(c, flow);
     return rv ? rv
-              : stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                            "DATA before the final HEADERS");
+              : malformed(c, sid, H2S_PROTOCOL,
+                          "DATA before the final HEADERS");
   }
   s->body_received += data_len;
   if (s->content_length >= 0 &&
@@ -867,8 +875,8 @@ static H2_HOT_INLINE int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
        (end_stream && s->body_received != (uint64_t)s->content_length))) {
     rv = credit_conn(c, flow);
     return rv ? rv
-              : stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR,
-                            "body length differs from content-length");
+              : malformed(c, sid, H2S_INVALID_BODY_LENGTH,
+                          "body length differs from content-length");
   }
   if (data_len == 0 && !end_stream) {
     rv = glitch(c);

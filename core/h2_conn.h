@@ -108,7 +108,8 @@ enum {
   H2O_TRACE_FRAMES = 33,
   H2O_PARTIAL_DATA = 34,
   H2O_STRICT_PREFACE = 35,
-  H2O_COUNT = 36
+  H2O_MALFORMED_CONN_ERROR = 36,
+  H2O_COUNT = 37
 };
 
 /* Settings are stored by id; ids 1..9 are known (7 is unassigned). */

@@ -1378,3 +1378,33 @@ TEST(ConnErrors, FirstFrameNotSettings) {
     EXPECT_EQ(h2_config_set(c, H2_OPT_STRICT_PREFACE, 2), H2_ERR_INVALID_ARGUMENT);
   });
 }
+
+// H2_OPT_MALFORMED_CONN_ERROR: malformed messages end the connection (as
+// h2), instead of the stream error of RFC 9113 section 8.1.1.
+TEST(ConnErrors, MalformedMessageAsConnectionError) {
+  auto strict = [](h2_config *c) {
+    ASSERT_EQ(h2_config_set(c, H2_OPT_MALFORMED_CONN_ERROR, 1), 0);
+  };
+  {
+    Single e(H2_SIDE_SERVER, strict);
+    e.Handshake();
+    HeaderList bad = {{":method", "GET"}, {":scheme", "https"}, {":authority", "x"}};
+    ExpectConnError(e, e.Feed(FHeaders(1, bad, kFlagEndStream)), {H2_ERR_PROTOCOL},
+                    H2_PROTOCOL_ERROR);
+  }
+  {
+    Single e(H2_SIDE_SERVER, strict);
+    e.Handshake();
+    HeaderList req = Req("POST", "/");
+    req.push_back({"content-length", "10"});
+    ASSERT_EQ(e.Feed(FHeaders(1, req, 0)), 0);
+    ExpectConnError(e, e.Feed(FData(1, "abc", kFlagEndStream)), {H2_ERR_INVALID_BODY_LENGTH},
+                    H2_PROTOCOL_ERROR);
+  }
+  {
+    Single e(H2_SIDE_SERVER);  // default: a stream error
+    e.Handshake();
+    HeaderList bad = {{":method", "GET"}, {":scheme", "https"}, {":authority", "x"}};
+    ExpectStreamError(e, e.Feed(FHeaders(1, bad, kFlagEndStream)), 1, H2_PROTOCOL_ERROR);
+  }
+}

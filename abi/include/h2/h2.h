@@ -291,9 +291,14 @@ enum {
                                            split across receive calls in
                                            pieces, without buffering it
                                            (see h2_conn_receive()) */
-  H2_OPT_STRICT_PREFACE = 35            /* [1] the peer's first frame must
+  H2_OPT_STRICT_PREFACE = 35,           /* [1] the peer's first frame must
                                            be SETTINGS (RFC 9113 §3.4);
                                            0: accept others first, as h2 */
+  H2_OPT_MALFORMED_CONN_ERROR = 36      /* [0] 1: a malformed message
+                                           (§8.1.1) ends the connection
+                                           with GOAWAY(PROTOCOL_ERROR), as
+                                           h2 does (§5.4 allows it); 0: a
+                                           stream error (RST_STREAM) */
 };
 
 /* Create a configuration for one side with the defaults above and the

@@ -45,7 +45,7 @@ LIBH2_ONLY_OPTIONS = frozenset((
     "max_settings_entries", "max_queued_acks", "max_queued_control",
     "rst_rate_burst", "rst_rate_per_sec", "glitch_rate_burst",
     "glitch_rate_per_sec", "max_reserved_streams", "max_closed_streams",
-    "hpack_policy", "trace_frames",
+    "hpack_policy", "trace_frames", "strict_preface", "malformed_stream_error",
 ))
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"

@@ -36,6 +36,7 @@ LIBH2_PARAMS = [
     ("hpack_policy", "h2"),
     ("trace_frames", 0),
     ("strict_preface", False),
+    ("malformed_stream_error", False),
 ]
 
 BOOL_OPTIONS = [name for name, default in H2_PARAMS + LIBH2_PARAMS

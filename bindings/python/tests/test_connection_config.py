@@ -16,7 +16,8 @@ from _pairs import (
 from libh2.config import DummyLogger, H2Configuration
 from libh2.connection import H2Connection
 from libh2.exceptions import (
-    DenialOfServiceError, HeaderListTooLargeError, ProtocolError,
+    DenialOfServiceError, HeaderListTooLargeError, InvalidBodyLengthError,
+    ProtocolError,
     StreamClosedError,
 )
 
@@ -130,13 +131,29 @@ class TestValidation:
         events = t.recv(headers_frame(1, headers, end_stream=True))
         assert events[0].headers == headers
 
-    def test_inbound_on_resets_the_stream(self):
-        # RFC 9113 §8.1.1: a malformed request is a stream error; h2 ends
-        # the connection.
-        s = lib_server()
+    def test_inbound_on_resets_the_stream_with_malformed_stream_error(self):
+        # RFC 9113 §8.1.1: a malformed request is a stream error.
+        s = lib_server(malformed_stream_error=True)
         events = s.receive_data(headers_frame(1, REQ_B + [(b"X-Up", b"v")]))
         assert [type(e).__name__ for e in events] == ["StreamReset"]
         assert rst_codes(s.data_to_send()) == {1: 1}
+        assert s.state_machine.state.name != "CLOSED"
+
+    def test_inbound_on_ends_the_connection_by_default(self):
+        # As h2 (RFC 9113 §5.4 allows a stream error to be treated as a
+        # connection error): GOAWAY(PROTOCOL_ERROR) and ProtocolError.
+        s = lib_server()
+        with pytest.raises(ProtocolError):
+            s.receive_data(headers_frame(1, REQ_B + [(b"X-Up", b"v")]))
+        assert goaway_code(s.data_to_send()) == 0x1
+        assert s.state_machine.state.name == "CLOSED"
+
+    def test_body_length_mismatch_by_default(self):
+        s = lib_server()
+        s.receive_data(headers_frame(1, REQ_B + [(b"content-length", b"5")]))
+        with pytest.raises(InvalidBodyLengthError):
+            s.receive_data(data_frame(1, b"abc", end_stream=True))
+        assert goaway_code(s.data_to_send()) == 0x1
 
     def test_normalize_inbound_joins_cookies(self):
         t = twin_server()
@@ -376,7 +393,7 @@ class TestControlLimits:
     def test_max_queued_control(self):
         # Malformed requests each get a RST_STREAM; if the peer never
         # reads them, the queue limit ends the connection.
-        s = lib_server(max_queued_control=10)
+        s = lib_server(max_queued_control=10, malformed_stream_error=True)
         bad = b"".join(headers_frame(i, [(b":method", b"GET")])
                        for i in range(1, 41, 2))
         expect_calm(s, bad)
@@ -422,7 +439,7 @@ class TestControlLimits:
     ], ids=["priority", "empty-data", "malformed-request"])
     def test_glitch_rate(self, frame):
         s = lib_server(glitch_rate_burst=5, glitch_rate_per_sec=1,
-                       max_queued_control=0)
+                       max_queued_control=0, malformed_stream_error=True)
         s.receive_data(headers_frame(1, REQ_B))
         flood = b"".join(frame(i) for i in range(3, 3 + 2 * 40, 2))
         e = expect_calm(s, flood)

@@ -344,7 +344,7 @@ class TestControlEvents:
     def test_stream_reset_for_malformed_request(self, bytewise):
         # RFC 9113 §8.1.1: a malformed request is a stream error
         # PROTOCOL_ERROR; h2 ends the whole connection instead.
-        lib = Twin(False).l
+        lib = Twin(False, malformed_stream_error=True).l
         lib.initiate_connection()
         lib.receive_data(PREFACE + EMPTY_SETTINGS)
         lib.data_to_send()

@@ -168,6 +168,11 @@ class H2Configuration:
     :param strict_preface: require the peer's first frame to be SETTINGS, as
         RFC 9113 §3.4 does (a connection error otherwise). Default False:
         like h2, accept other frames before the peer's SETTINGS.
+    :param malformed_stream_error: answer a malformed request or response
+        (RFC 9113 §8.1.1: bad headers, a body not matching content-length,
+        DATA before HEADERS) with RST_STREAM on that stream only. Default
+        False: like h2, end the connection with GOAWAY(PROTOCOL_ERROR) and
+        raise ProtocolError (or InvalidBodyLengthError).
     """
 
     client_side = _BooleanConfigOption("client_side")
@@ -177,6 +182,7 @@ class H2Configuration:
     validate_inbound_headers = _BooleanConfigOption("validate_inbound_headers")
     normalize_inbound_headers = _BooleanConfigOption("normalize_inbound_headers")
     strict_preface = _BooleanConfigOption("strict_preface")
+    malformed_stream_error = _BooleanConfigOption("malformed_stream_error")
 
     max_header_list_size = _LimitOption("max_header_list_size")
     max_field_size = _LimitOption("max_field_size")
@@ -218,6 +224,7 @@ class H2Configuration:
         hpack_policy: str = "h2",
         trace_frames: int = 0,
         strict_preface: bool = False,
+        malformed_stream_error: bool = False,
     ) -> None:
         self.client_side = client_side
         self.header_encoding = header_encoding
@@ -243,6 +250,7 @@ class H2Configuration:
         self.hpack_policy = hpack_policy
         self.trace_frames = trace_frames
         self.strict_preface = strict_preface
+        self.malformed_stream_error = malformed_stream_error
 
     @property
     def header_encoding(self) -> bool | str | None:

@@ -221,6 +221,8 @@ def _engine_options(config: H2Configuration, tracing: bool) -> list:
              _POLICIES[getattr(config, "hpack_policy", "h2")])]
     for attr, opt in _BOOL_OPTIONS:
         opts.append((opt, 1 if getattr(config, attr) else 0))
+    opts.append((_c.H2_OPT_MALFORMED_CONN_ERROR,
+                 0 if getattr(config, "malformed_stream_error", False) else 1))
     for attr, opt in _LIMIT_OPTIONS:
         value = getattr(config, attr, None)
         if value is not None:
@@ -374,6 +376,7 @@ class H2Connection:
         cfg = self.config
         return (cfg.client_side,
                 tuple(getattr(cfg, a) for a, _ in _BOOL_OPTIONS),
+                getattr(cfg, "malformed_stream_error", False),
                 tuple(getattr(cfg, a, None) for a, _ in _LIMIT_OPTIONS),
                 getattr(cfg, "hpack_policy", "h2"))
 
