@@ -747,7 +747,7 @@ static int on_headers_block(h2_conn_t *c) {
 }
 
 static int on_push_block(h2_conn_t *c) {
-  uint32_t parent = c->hb_sid, promised = c->hb_promised;
+  uint32_t parent = c->hb_sid, promised = c->hb_promised, prev_highest;
   size_t nf;
   const h2_hpack_field *f = h2_hpack_dec_fields(&c->dec, &nf);
   h2_stream *p = h2_stream_find(c, parent), *s;
@@ -777,6 +777,7 @@ static int on_push_block(h2_conn_t *c) {
   if (promised <= c->highest_in)
     return conn_fail(c, H2S_PROTOCOL, H2_CODE_PROTOCOL_ERROR,
                      "PUSH_PROMISE with a promised stream id too low");
+  prev_highest = c->highest_in;
   c->highest_in = promised;
   if (c->opt[H2O_MAX_RESERVED_STREAMS] &&
       c->reserved_remote >= c->opt[H2O_MAX_RESERVED_STREAMS])
@@ -785,9 +786,13 @@ static int on_push_block(h2_conn_t *c) {
   s = open_stream(c, promised, H2SS_RESERVED_REMOTE);
   if (!s) return H2S_NOMEM;
   rv = check_block(c, f, nf, H2_HB_PUSH_REQUEST, &info, &why);
-  if (rv)
+  if (rv) {
+    /* A connection error for it names the last stream accepted before
+     * (as h2: the promise was not accepted). */
+    if (c->opt[H2O_MALFORMED_CONN_ERROR]) c->highest_in = prev_highest;
     return malformed(c, promised, H2S_PROTOCOL,
                      why ? why : "malformed promised request");
+  }
   if (info.method == H2_METHOD_HEAD) s->head = 1;
   e = ev_new(c, H2E_PUSHED_STREAM_RECEIVED, promised);
   if (!e) return H2S_NOMEM;
