@@ -702,7 +702,7 @@ static int on_headers_block(h2_conn_t *c) {
                      "informational response with END_STREAM");
   if (kind != H2_HB_TRAILERS && !(kind == H2_HB_RESPONSE && info.informational)) {
     if (info.content_length == H2_CL_INVALID)
-      return malformed(c, sid, H2S_PROTOCOL, "invalid content-length");
+      return malformed(c, sid, H2S_PROTOCOL, "Invalid content-length header");
     s->content_length = info.content_length;
     /* §8.1.1: HEAD and 304 responses carry no content. */
     if (kind == H2_HB_RESPONSE && (s->head || info.status == 304))
@@ -872,7 +872,7 @@ static H2_HOT_INLINE int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
     rv = credit_conn(c, flow);
     return rv ? rv
               : malformed(c, sid, H2S_PROTOCOL,
-                          "DATA before the final HEADERS");
+                          "cannot receive data before headers");
   }
   s->body_received += data_len;
   if (s->content_length >= 0 &&

@@ -408,7 +408,7 @@ static int validate(const h2_hpack_field *f, size_t n, int kind,
     size_t nl = f[i].name_len, vl = f[i].value_len;
     const char *bad;
 
-    if (nl == 0) FAIL("empty header name");
+    if (nl == 0) FAIL("Received header name with zero length");
     /* §8.2.1 values: no NUL, CR, LF; no SP/HTAB at either end */
     if (vl) {
       if ((cls[v[0]] | cls[v[vl - 1]]) & end_ws)
@@ -459,9 +459,9 @@ static int validate(const h2_hpack_field *f, size_t n, int kind,
       break;
     case N_CONTENT_LENGTH: {
       int64_t cl = parse_content_length(v, vl);
-      if (cl < 0) FAIL("invalid content-length");
+      if (cl < 0) FAIL("Invalid content-length header");
       if (info->content_length >= 0 && info->content_length != cl)
-        FAIL("conflicting content-length values");
+        FAIL("Conflicting content-length headers");
       info->content_length = cl;
       break;
     }

@@ -142,7 +142,7 @@ TEST(HeadersName, BaseBlocksAreValid) {
 
 TEST(HeadersName, EmptyName) {
   for (int k : kKinds)
-    ExpectBad(Plus(Base(k), {{"", "x"}}), k, "empty header name");
+    ExpectBad(Plus(Base(k), {{"", "x"}}), k, "Received header name with zero length");
 }
 
 TEST(HeadersName, UppercaseRejectedEveryKindBothDirections) {
@@ -540,7 +540,7 @@ TEST(HeadersContentLength, Parsing) {
           EXPECT_EQ(r.info.content_length, c.want) << c.v;
         } else {
           EXPECT_EQ(r.rc, H2S_PROTOCOL) << c.v;
-          EXPECT_EQ(r.why, "invalid content-length") << c.v;
+          EXPECT_EQ(r.why, "Invalid content-length header") << c.v;
         }
       }
     }
@@ -550,7 +550,7 @@ TEST(HeadersContentLength, Parsing) {
     ExpectBad(Plus(Req(), {{"content-length", v}}), H2_HB_REQUEST,
               "leading or trailing whitespace in header value");
   ExpectBad(Plus(Req(), {{"content-length", "1 2"}}), H2_HB_REQUEST,
-            "invalid content-length");
+            "Invalid content-length header");
 }
 
 TEST(HeadersContentLength, AbsentAndMultiple) {
@@ -569,9 +569,9 @@ TEST(HeadersContentLength, AbsentAndMultiple) {
     ExpectBad(
         Plus(Base(k),
              {{"content-length", "0"}, {"x", "y"}, {"content-length", "6"}}),
-        k, "conflicting content-length values");
+        k, "Conflicting content-length headers");
   ExpectBad(Plus(Resp(), {{"content-length", "5"}, {"content-length", "x"}}),
-            H2_HB_RESPONSE, "invalid content-length");
+            H2_HB_RESPONSE, "Invalid content-length header");
 }
 
 // ---- PUSH_PROMISE requests (§8.4) ------------------------------------------
