@@ -333,6 +333,17 @@ static int malformed(h2_conn_t *c, uint32_t sid, int status, const char *msg) {
   return stream_fail(c, sid, H2_CODE_PROTOCOL_ERROR, msg);
 }
 
+/* The body does not match content-length (§8.1.1). The message carries
+ * both numbers (the Python binding reads them for h2's
+ * InvalidBodyLengthError). */
+static int body_length_error(h2_conn_t *c, const h2_stream *s) {
+  char msg[96];
+  snprintf(msg, sizeof msg,
+           "body of %llu bytes where content-length is %lld",
+           (unsigned long long)s->body_received, (long long)s->content_length);
+  return malformed(c, s->id, H2S_INVALID_BODY_LENGTH, msg);
+}
+
 /* Return connection credit for bytes that will never reach the
  * application (h2's _handle_data_on_closed_stream). */
 static int credit_conn(h2_conn_t *c, int64_t n) {
@@ -710,8 +721,7 @@ static int on_headers_block(h2_conn_t *c) {
   }
   if (end_stream && s->content_length > 0 &&
       (uint64_t)s->content_length != s->body_received)
-    return malformed(c, sid, H2S_INVALID_BODY_LENGTH,
-                     "body length differs from content-length");
+    return body_length_error(c, s);
 
   if (kind == H2_HB_REQUEST) {
     type = H2E_REQUEST_RECEIVED;
@@ -879,9 +889,7 @@ static H2_HOT_INLINE int data_begin(h2_conn_t *c, uint32_t sid, int64_t flow,
       (s->body_received > (uint64_t)s->content_length ||
        (end_stream && s->body_received != (uint64_t)s->content_length))) {
     rv = credit_conn(c, flow);
-    return rv ? rv
-              : malformed(c, sid, H2S_INVALID_BODY_LENGTH,
-                          "body length differs from content-length");
+    return rv ? rv : body_length_error(c, s);
   }
   if (data_len == 0 && !end_stream) {
     rv = glitch(c);

@@ -151,9 +151,10 @@ class TestValidation:
     def test_body_length_mismatch_by_default(self):
         s = lib_server()
         s.receive_data(headers_frame(1, REQ_B + [(b"content-length", b"5")]))
-        with pytest.raises(InvalidBodyLengthError):
+        with pytest.raises(InvalidBodyLengthError) as info:
             s.receive_data(data_frame(1, b"abc", end_stream=True))
         assert goaway_code(s.data_to_send()) == 0x1
+        assert (info.value.expected_length, info.value.actual_length) == (5, 3)
 
     def test_normalize_inbound_joins_cookies(self):
         t = twin_server()

@@ -295,6 +295,8 @@ def _bind_status_codes(mod: Any) -> dict[int, type[BaseException]]:
 # Numbers the engine puts in some of its messages, used when the caller
 # cannot supply them directly.
 _LOWER_THAN = re.compile(r"(\d+) is lower than (\d+)")
+# The engine's text for a body that does not match content-length.
+_BODY_LENGTH = re.compile(r"body of (\d+) bytes where content-length is (\d+)")
 _STREAM_IN_TEXT = re.compile(r"\bstream (?:id )?(\d+)\b")
 _SETTING_IN_TEXT = re.compile(r"\bsetting 0x([0-9a-fA-F]+)\b")
 
@@ -375,6 +377,12 @@ def _exception_for_status(
         )
         exc = cls(message, error_code=code)  # type: ignore[arg-type]
     elif issubclass(cls, InvalidBodyLengthError):
+        found = _BODY_LENGTH.search(message)
+        if found:
+            if actual_length is None:
+                actual_length = int(found.group(1))
+            if expected_length is None:
+                expected_length = int(found.group(2))
         exc = cls(expected_length, actual_length)  # type: ignore[arg-type]
         exc._detail = message  # type: ignore[attr-defined]
     else:
