@@ -219,6 +219,7 @@ int glue_headers_from_py(PyObject *seq, glue_headers *out) {
   Py_ssize_t i, n;
   out->items = out->small;
   out->n = 0;
+  out->seq = NULL;
   out->keep = NULL;
   fast = PySequence_Fast(seq, "headers must be an iterable of pairs");
   if (!fast) return -1;
@@ -258,9 +259,7 @@ int glue_headers_from_py(PyObject *seq, glue_headers *out) {
     out->n++;
   }
   /* The sequence (and the strings it holds) must outlive the call. */
-  if (!out->keep && !(out->keep = PyList_New(0))) goto fail;
-  if (PyList_Append(out->keep, fast) < 0) goto fail;
-  Py_DECREF(fast);
+  out->seq = fast;
   return 0;
 fail:
   Py_DECREF(fast);
@@ -271,6 +270,7 @@ fail:
 void glue_headers_release(glue_headers *h) {
   if (h->items && h->items != h->small) PyMem_Free(h->items);
   h->items = NULL;
+  Py_CLEAR(h->seq);
   Py_CLEAR(h->keep);
 }
 

@@ -11,7 +11,8 @@
 typedef struct glue_headers {
   h2_header *items;
   size_t n;
-  PyObject *keep; /* list of temporaries (encoded str), or NULL */
+  PyObject *seq;  /* the sequence the fields point into, or NULL */
+  PyObject *keep; /* list of temporaries (bytearray copies), or NULL */
   h2_header small[16];
 } glue_headers;
 

@@ -30,7 +30,13 @@ from .exceptions import (
     RFC1122Error,
     StreamIDTooLowError,
 )
-from .settings import ChangedSetting, SettingCodes, Settings, _setting_code_from_int
+from .settings import (
+    ChangedSetting,
+    SettingCodes,
+    Settings,
+    _changed_settings_dict,
+    _setting_code_from_int,
+)
 from .stream import H2Stream, StreamState
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,19 +129,6 @@ class H2ConnectionStateMachine:
 
 # ---- event construction (called from C) ------------------------------------
 
-def _changed_settings(items: list[tuple[int, int | None, int]]) -> dict:
-    out = {}
-    for ident, original, new in items:
-        code = _setting_code_from_int(ident)
-        out[code] = ChangedSetting(code, original, new)
-    return out
-
-
-def _unknown_frame(ftype: int, flags: int, stream_id: int, body: bytes) -> Any:
-    return _events.UnknownFrame(type=ftype, flags=flags, stream_id=stream_id,
-                                body=body)
-
-
 _c.setup({
     "events": {
         _c.H2_EV_REQUEST_RECEIVED: _events.RequestReceived,
@@ -163,9 +156,9 @@ _c.setup({
     "header_tuple": HeaderTuple,
     "never_indexed": NeverIndexedHeaderTuple,
     "exception_for_status": _exception_for_status,
-    "changed_settings": _changed_settings,
+    "changed_settings": _changed_settings_dict,
     "error_code": _error_code_from_int,
-    "unknown_frame": _unknown_frame,
+    "unknown_frame": _events.UnknownFrame,  # (type, flags, stream_id, body)
     "origins": _events._origins_from_payload,
 })
 
